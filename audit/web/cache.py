@@ -125,6 +125,9 @@ class Cache:
             raise sqlite3.DatabaseError("unexpected cache columns")
         conn.execute(f"PRAGMA user_version = {_SCHEMA_VERSION}")
         conn.commit()
+        # Losing the last few writes in a power cut is fine for a cache, and
+        # a corrupt file is rebuilt anyway; skipping fsyncs keeps writes cheap.
+        conn.execute("PRAGMA synchronous = OFF")
 
     def _discard_file(self) -> bool:
         """Delete a broken cache file (and SQLite side files).  True if the

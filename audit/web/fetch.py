@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
 import requests
+import urllib3
 
 __all__ = [
     "ACCEPTED_CONTENT_TYPES",
@@ -257,7 +258,9 @@ def _translate(url: str, exc: BaseException) -> FetchError:
         return FetchError(url, "TLS error", kind="connection")
     if _is_dns_failure(exc):
         return FetchError(url, "cannot resolve host", kind="dns")
-    if isinstance(exc, requests.exceptions.ConnectionError):
+    if isinstance(exc, urllib3.exceptions.DecodeError):
+        return FetchError(url, "undecodable compressed body", kind="connection")
+    if isinstance(exc, (requests.exceptions.ConnectionError, urllib3.exceptions.ProtocolError, OSError)):
         return FetchError(url, "connection failed", kind="connection")
     return FetchError(url, f"request failed ({_brief(exc)})", kind="connection")
 
@@ -335,17 +338,27 @@ def read_body(
     if declared.isdigit() and int(declared) > max_bytes:
         response.close()
         raise FetchError(url, f"too large (over {max_bytes} bytes)", kind="too-large")
+    raw = response.raw
+    # read1 returns whatever one socket read brings, so the deadline is
+    # checked even against a server dripping a few bytes at a time; plain
+    # read(amt) (urllib3 < 2) would block until a whole chunk arrived.
+    read = getattr(raw, "read1", None) or raw.read
     chunks: list[bytes] = []
     size = 0
     try:
-        for chunk in response.iter_content(_CHUNK):
+        while True:
+            chunk = read(_CHUNK, decode_content=True)
+            if not chunk:
+                break
             size += len(chunk)
             if size > max_bytes:
                 raise FetchError(url, f"too large (over {max_bytes} bytes)", kind="too-large")
             if deadline is not None and time.monotonic() > deadline:
                 raise FetchError(url, "timed out", kind="timeout")
             chunks.append(chunk)
-    except requests.RequestException as exc:
+    except FetchError:
+        raise
+    except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
         raise _translate(url, exc) from None
     finally:
         response.close()

@@ -322,7 +322,11 @@ def is_unrelated_redirect(cited: str, final: str) -> bool:
     cited_parts, final_parts = urlsplit(cited), urlsplit(final)
     cited_host = (cited_parts.hostname or "").removeprefix("www.")
     final_host = (final_parts.hostname or "").removeprefix("www.")
-    if cited_host == final_host and cited_parts.path.rstrip("/") == final_parts.path.rstrip("/"):
+    if (
+        cited_host == final_host
+        and cited_parts.path.rstrip("/") == final_parts.path.rstrip("/")
+        and cited_parts.query == final_parts.query
+    ):
         return False  # only scheme, www or a trailing slash changed
     if _looks_like_home(final):
         return True
