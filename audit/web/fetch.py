@@ -236,9 +236,9 @@ def _is_timeout(exc: BaseException) -> bool:
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
         seen.add(id(current))
-        if isinstance(current, (requests.Timeout, socket.timeout, TimeoutError)):
-            return True
-        if type(current).__name__ in ("ReadTimeoutError", "ConnectTimeoutError"):
+        if isinstance(current, urllib3.exceptions.NewConnectionError):
+            return False  # subclasses ConnectTimeoutError, but means "refused"
+        if isinstance(current, (requests.Timeout, urllib3.exceptions.TimeoutError, TimeoutError)):
             return True
         inner = current.args[0] if current.args and isinstance(current.args[0], BaseException) else None
         current = inner or current.__cause__ or current.__context__

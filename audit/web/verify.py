@@ -433,7 +433,11 @@ def check_urls(
         return local.session
 
     def work(url: str) -> tuple[str, LinkStatus]:
-        status, cacheable = _check_one(url, requester, thread_session())
+        try:
+            status, cacheable = _check_one(url, requester, thread_session())
+        except Exception as exc:  # noqa: BLE001 - one odd URL must not sink the batch
+            problem = f"could not verify: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+            status, cacheable = LinkStatus(url, False, None, None, problem.rstrip(": "), "unverified"), False
         if cache is not None and cacheable:
             cache.set(_link_cache_key(url, allow_private), asdict(status), status=status.kind or "ok")
         return url, status
@@ -668,22 +672,29 @@ def resolve_doi(
         limiter=limiter or _REGISTRY_LIMITER,
     )
     path = quote(doi, safe="/()")
-    exists = False  # proven by doi.org redirecting or answering 200
+    registry = registered_domain(urlsplit(base_url).hostname or "")
+
+    def left_registry(hops: list[str]) -> bool:
+        # doi.org only sends a DOI it knows elsewhere (to the agency's
+        # metadata service or the landing page); leaving it proves existence.
+        return any(registered_domain(urlsplit(hop).hostname or "") != registry for hop in hops)
+
+    exists = False
     hops: list[str] = []
     try:
         status, data = requester.get_json(
             f"{base_url.rstrip('/')}/{path}", headers={"Accept": f"{CSL_JSON}, application/json;q=0.5"}, hops=hops
         )
-        if status == 404 and len(hops) == 1:
+        if status == 404 and not left_registry(hops):
             _store_record(cache, key, None)
             return None
-        exists = len(hops) > 1 or status == 200
+        exists = left_registry(hops) or status == 200
         record = _doi_record(doi, data)
         if record is not None:
             _store_record(cache, key, record)
             return record
     except FetchError:
-        exists = len(hops) > 1
+        exists = left_registry(hops)
 
     # doi.org could not give metadata: ask Crossref directly.
     try:

@@ -221,7 +221,10 @@ class _Handler(BaseHTTPRequestHandler):
             # doi.org hands content negotiation to the registration agency.
             return self._redirect(f"/transform/{doi}", 302)
         if doi in ("10.5555/landing-only", "10.5555/nometa"):
-            return self._redirect("/page", 302)  # registrar without CSL: landing page
+            # Registrar without CSL support: off to the publisher's landing page.
+            return self._redirect(f"http://localhost:{self.server.port}/page", 302)
+        if doi == "10.5555/moved-within":
+            return self._redirect("/doi/10.1234/missing", 302)  # same registry: proves nothing
         return self._send(404, b"<html><title>Error: DOI Not Found</title></html>")
 
     def _crossref(self, doi):

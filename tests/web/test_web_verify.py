@@ -154,6 +154,24 @@ def test_persistent_rate_limit_is_unverified(server, fake_sleep):
     assert status.kind == "unverified" and status.status == 429
 
 
+def test_unexpected_errors_do_not_sink_the_batch(server, monkeypatch):
+    import audit.web.verify as verify
+
+    real = verify._check_one
+
+    def flaky(url, requester, session):
+        if url.endswith("/boom"):
+            raise RuntimeError("surprise\nsecond line")
+        return real(url, requester, session)
+
+    monkeypatch.setattr(verify, "_check_one", flaky)
+    good, boom = server.url("/page"), server.url("/boom")
+    results = check([good, boom])
+    assert results[good].ok
+    assert results[boom].kind == "unverified"
+    assert results[boom].problem == "could not verify: RuntimeError: surprise"
+
+
 def test_per_host_interval(server):
     urls = [server.url(f"/page?n={n}") for n in range(3)]
     started = time.monotonic()
@@ -253,6 +271,10 @@ def test_doi_content_negotiation(server):
 def test_missing_doi_is_none(server):
     assert resolve_doi("10.1234/missing", **doi_kwargs(server)) is None
     assert server.paths() == ["/doi/10.1234/missing"]
+
+
+def test_redirect_inside_the_registry_is_not_proof_of_existence(server):
+    assert resolve_doi("10.5555/moved-within", **doi_kwargs(server)) is None
 
 
 def test_crossref_fallback_when_registrar_has_no_csl(server):
