@@ -42,6 +42,7 @@ import requests
 from audit.web.cache import Cache
 from audit.web.fetch import (
     DEFAULT_TIMEOUT,
+    DEFAULT_TOTAL_TIMEOUT,
     FetchError,
     Resolver,
     new_session,
@@ -224,7 +225,9 @@ class _Requester:
         if status != 200 or "json" not in content_type:
             response.close()
             return status, None
-        body = read_body(response, url, max_bytes=_MAX_JSON_BYTES)
+        body = read_body(
+            response, url, max_bytes=_MAX_JSON_BYTES, deadline=time.monotonic() + DEFAULT_TOTAL_TIMEOUT
+        )
         try:
             return status, json.loads(body)
         except ValueError:
