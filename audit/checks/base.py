@@ -1,0 +1,84 @@
+"""The contract every check honours: it yields Hits; the engine makes Findings.
+
+A Hit names a span of a block's normalised text (or of its raw text, or no
+span at all for document-level findings) and the values the rule's message
+template may use (``{match}``, ``{count}``, ``{expected}``...).  Declarative
+kinds and code checks from other packages produce the same Hits, so scoring,
+de-duplication and every output format treat them alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from audit.document.model import Block, Document
+    from audit.rulepack import Rule
+
+
+@dataclass(slots=True)
+class Hit:
+    block: "Block | None"
+    start: int = 0
+    end: int = 0
+    args: dict[str, Any] = field(default_factory=dict)
+    suggestion: str | None = None
+    raw: bool = False            # start/end index block.raw instead of block.text
+
+
+class Context:
+    """What a check may look at besides the rule: the document and shared match results."""
+
+    def __init__(self, doc: "Document", phrase_hits: dict[str, list[tuple[int, int, int]]]):
+        self.doc = doc
+        self.phrase_hits = phrase_hits     # rule id -> [(block index, start, end)]
+        self.structure = doc.structure
+
+    def in_scope(self, rule: "Rule", block: "Block") -> bool:
+        return block.kind in rule.scope
+
+    def regex_hits(self, rule: "Rule", pattern=None):
+        """``(block, start, end)`` for the rule's regex over in-scope blocks (time-bounded)."""
+        from audit.rulepack import REGEX_TIMEOUT
+
+        pattern = pattern or rule.regex
+        if pattern is None:
+            return
+        for b in self.doc.blocks:
+            if b.kind not in rule.scope:
+                continue
+            try:
+                for m in pattern.finditer(b.text, timeout=REGEX_TIMEOUT):
+                    if m.end() > m.start():
+                        yield b, m.start(), m.end()
+            except TimeoutError:
+                self.doc.extra.setdefault("timeouts", []).append(rule.id)
+                return
+
+    def matches(self, rule: "Rule"):
+        """Phrase and regex matches of a rule, in document order, as ``(block, start, end)``."""
+        blocks = self.doc.blocks
+        out = [(blocks[i], s, e) for i, s, e in self.phrase_hits.get(rule.id, ())]
+        out.extend(self.regex_hits(rule))
+        out.sort(key=lambda t: (t[0].index, t[1], -t[2]))
+        return out
+
+    def sentence_of(self, block: "Block", pos: int) -> tuple[int, int]:
+        st = self.structure
+        s = st.sentences[st.sentence_index(block.index, pos)]
+        if s.block != block.index:
+            return 0, len(block.text)
+        return s.start, s.end
+
+    def unless(self, pattern, block: "Block", start: int) -> bool:
+        """True when ``pattern`` matches the sentence around ``start`` (a hedge, a negation...)."""
+        from audit.rulepack import REGEX_TIMEOUT
+
+        if pattern is None:
+            return False
+        s, e = self.sentence_of(block, start)
+        try:
+            return pattern.search(block.text, s, e, timeout=REGEX_TIMEOUT) is not None
+        except TimeoutError:
+            return False

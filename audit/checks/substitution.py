@@ -1,0 +1,36 @@
+"""substitution: a wrong term with its right form, optionally only near context words.
+
+"sperm cells" is only a slip in a text about stem cells, so each entry may
+name context words; the entry fires only when one of them appears in the
+document (whole word, case-insensitive).
+"""
+
+from __future__ import annotations
+
+import re
+
+from audit.checks.base import Context, Hit
+from audit.document.normalize import lower_same_length
+
+
+def _doc_has(ctx: Context, words: tuple[str, ...]) -> bool:
+    cache = ctx.doc.extra.setdefault("_lower_text", None)
+    if cache is None:
+        cache = ctx.doc.extra["_lower_text"] = "\n".join(lower_same_length(b.text) for b in ctx.doc.blocks)
+    return any(re.search(r"(?<!\w)" + re.escape(w.lower()) + r"(?!\w)", cache) for w in words)
+
+
+def run(rule, ctx: Context):
+    swaps = {k.lower(): v for k, v in rule.swaps.items()}
+    for block, s, e in ctx.matches(rule):
+        found = block.text[s:e]
+        right, context = swaps.get(found.lower(), (None, ()))
+        if right is None:
+            continue
+        if context and not _doc_has(ctx, context):
+            continue
+        if ctx.unless(rule.unless, block, s):
+            continue
+        if found[:1].isupper() and right[:1].islower():
+            right = right[:1].upper() + right[1:]
+        yield Hit(block, s, e, {"match": found, "expected": right}, suggestion=right)

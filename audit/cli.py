@@ -1,0 +1,178 @@
+"""The command line: options in, library calls, a reporter, an exit code.
+
+Exit codes: 0 policy met; 1 policy failed; 2 usage, config or rule error
+(nothing audited); 3 some inputs could not be read (the rest were audited
+and reported).  Heavy modules (lxml, requests) are imported only by the
+commands that need them, so ``audit --version`` and ``audit rules`` start fast.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from audit import __version__
+from audit.errors import EXIT_INPUT, EXIT_OK, EXIT_POLICY, AuditError
+
+_DEBUG = False
+
+
+def _codes(values) -> list[str]:
+    out = []
+    for v in values:
+        out.extend(c.strip() for c in v.split(",") if c.strip())
+    return out
+
+
+def _settings(config, isolated, **overrides):
+    from audit.config import apply, load_settings
+
+    settings = load_settings(config, isolated=isolated)
+    data = {k: v for k, v in overrides.items() if v not in (None, [], ())}
+    if data:
+        apply(settings, data, "command line")
+    return settings
+
+
+class _Group(click.Group):
+    """Turns user errors into one line on stderr and the documented exit code."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except AuditError as exc:
+            if _DEBUG:
+                raise
+            click.echo(f"audit: error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("audit: interrupted", err=True)
+            ctx.exit(130)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="audit", message="%(prog)s %(version)s")
+@click.option("--debug", is_flag=True, hidden=True, help="Show tracebacks for errors.")
+def cli(debug):
+    """Audit the credibility of written sources and score each one, with the evidence."""
+    global _DEBUG
+    _DEBUG = debug
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Output format.")
+@click.option("--fail-under", type=click.FloatRange(0, 100), help="Fail a source scoring below SCORE.")
+@click.option("--fail-on", type=click.Choice(["info", "warning", "error", "never"]),
+              help="Fail a source with a finding at LEVEL or above.  [default: error]")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when the policy fails.")
+@click.option("--select", multiple=True, help="Rule id prefixes or categories to enable (comma-separated).")
+@click.option("--ignore", multiple=True, help="Rule id prefixes or categories to disable (comma-separated).")
+@click.option("--config", type=click.Path(dir_okay=False), help="Settings file (skips discovery).")
+@click.option("--isolated", is_flag=True, help="Ignore all configuration files.")
+@click.option("--rules-path", multiple=True, type=click.Path(file_okay=False),
+              help="Extra directory of rule packs and lexicons.")
+@click.option("--include", multiple=True, help="Glob of files to audit inside directories.")
+@click.option("--exclude", multiple=True, help="Glob of files or directories to skip.")
+@click.option("--max-size", type=click.IntRange(1), help="Largest input in bytes.  [default: 20 MB]")
+@click.option("--color/--no-color", default=None, help="Colour the report (default: on a terminal).")
+@click.option("-q", "--quiet", is_flag=True, help="Only the score line per source and the summary.")
+def check(paths, fmt, fail_under, fail_on, exit_zero, select, ignore, config, isolated, rules_path,
+          include, exclude, max_size, color, quiet):
+    """Audit PATHS (files, directories, or - for stdin) and print a scorecard for each."""
+    from audit.document.load import DEFAULT_INCLUDE, expand
+    from audit.engine import Engine
+    from audit.model import Scorecard
+    from audit.report import render
+    from audit.rulepack import load_rules
+
+    settings = _settings(config, isolated, **{
+        "fail-under": fail_under, "fail-on": fail_on, "select": _codes(select) or None,
+        "ignore": _codes(ignore) or None, "include": list(include) or None, "exclude": list(exclude) or None,
+        "max-size": max_size,
+    })
+    ruleset = load_rules(list(settings.rule_paths) + list(rules_path))
+    engine = Engine(ruleset, settings)
+    errors: list = []
+    cards = []
+    for item in expand(paths, include=settings.include or DEFAULT_INCLUDE, exclude=settings.exclude,
+                       errors=errors):
+        cards.append(engine.audit_input(item))
+    for err in errors:
+        cards.append(Scorecard(str(err).split(":", 1)[0], error=str(err)))
+    for card in cards:
+        for note in getattr(card, "rule_errors", ()) or ():
+            click.echo(f"audit: warning: {card.source}: rule failed: {note}", err=True)
+    if color is None:
+        color = fmt == "text" and sys.stdout.isatty()
+    click.echo(render(fmt, cards, color=color, quiet=quiet), nl=False)
+    for card in cards:
+        if card.error:
+            click.echo(f"audit: error: {card.error}", err=True)
+    if any(c.error for c in cards):
+        sys.exit(EXIT_INPUT)
+    if not exit_zero and any(not c.passed for c in cards):
+        sys.exit(EXIT_POLICY)
+    sys.exit(EXIT_OK)
+
+
+@cli.command("rules")
+@click.option("--rules-path", multiple=True, type=click.Path(file_okay=False))
+@click.option("--config", type=click.Path(dir_okay=False))
+@click.option("--isolated", is_flag=True)
+def rules_cmd(rules_path, config, isolated):
+    """List the rules: id, category, level, weight and what each looks for."""
+    from audit.rulepack import load_rules
+
+    settings = _settings(config, isolated)
+    ruleset = load_rules(list(settings.rule_paths) + list(rules_path))
+    rows = sorted(ruleset.rules, key=lambda r: (r.category, r.id))
+    width = max((len(r.id) for r in rows), default=10)
+    for r in rows:
+        over = settings.rules.get(r.id, {})
+        level, weight = over.get("level", r.level), over.get("weight", r.weight)
+        on = "" if settings.selected(r.id, r.category) and over.get("enabled", r.enabled) else "  (off)"
+        click.echo(f"{r.id:<{width}}  {r.category:<18} {level:<7} {weight:>4g}  {r.summary()}{on}")
+
+
+@cli.command("rule")
+@click.argument("rule_id")
+@click.option("--rules-path", multiple=True, type=click.Path(file_okay=False))
+def rule_cmd(rule_id, rules_path):
+    """Show one rule: what it checks, why it matters, and examples."""
+    from audit.rulepack import load_rules
+
+    ruleset = load_rules(list(rules_path))
+    rule = ruleset.by_id().get(rule_id)
+    if rule is None:
+        raise AuditError(f"unknown rule {rule_id!r} (see 'audit rules')")
+    click.echo(f"{rule.id}  [{rule.category}, {rule.level}, weight {rule.weight:g}, kind {rule.kind}]")
+    click.echo(f"\nMessage: {rule.message}")
+    click.echo(f"\nWhy it matters:\n  {rule.rationale}")
+    if rule.criterion:
+        click.echo(f"\nCriterion: {rule.criterion}")
+    for key, label in (("match", "Flags"), ("no_match", "Does not flag")):
+        if rule.examples.get(key):
+            click.echo(f"\n{label}:")
+            for ex in rule.examples[key]:
+                click.echo(f"  - {ex}")
+    click.echo(f"\nDefined in: {rule.origin}")
+
+
+@cli.command("config")
+@click.option("--config", type=click.Path(dir_okay=False))
+@click.option("--isolated", is_flag=True)
+def config_cmd(config, isolated):
+    """Print the resolved settings and the file each came from."""
+    from audit.config import describe
+
+    settings = _settings(config, isolated)
+    click.echo(f"# config file: {settings.config_file or '(none found)'}")
+    for key, value, origin in describe(settings):
+        click.echo(f"{key} = {value!r}    # {origin}")
+
+
+def main(argv=None):
+    cli.main(args=argv, prog_name="audit")

@@ -1,0 +1,79 @@
+"""Registered domains (tldextract, offline) and source-domain classes (a lexicon).
+
+tldextract is built once with its bundled public-suffix snapshot and no
+cache directory: by default it downloads the list and can hang offline.
+Classes come from the ``domains-<class>`` lexicons in ``rules/lexicons/``
+(users extend them), then from suffix conventions (.gov, .edu, .ac.uk ...).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+CLASSES = ("government", "academic", "journal", "nonprofit", "news", "commercial")
+_extractor = None
+
+
+def _extract():
+    global _extractor
+    if _extractor is None:
+        import tldextract
+
+        _extractor = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+    return _extractor
+
+
+@lru_cache(maxsize=65536)
+def registered_domain(url: str) -> str | None:
+    """``https://www.nhs.uk/x`` -> ``nhs.uk``; None for things that are not URLs or hosts."""
+    if not url:
+        return None
+    host = url.strip()
+    if "://" in host:
+        host = host.split("://", 1)[1]
+    elif host.startswith("//"):
+        host = host[2:]
+    host = host.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0].split("@")[-1].split(":")[0]
+    if "." not in host:
+        return None
+    ext = _extract()(host)
+    if not ext.suffix or not ext.domain:
+        return None
+    return f"{ext.domain}.{ext.suffix}".lower()
+
+
+def suffix_of(domain: str) -> str:
+    ext = _extract()(domain)
+    return ext.suffix.lower()
+
+
+class DomainClassifier:
+    def __init__(self, lexicons: dict[str, list[str]]):
+        self.table: dict[str, str] = {}
+        for cls in CLASSES + ("ads",):
+            for entry in lexicons.get(f"domains-{cls}", []):
+                self.table[entry.lower().lstrip(".")] = cls
+
+    def classify(self, url: str) -> str | None:
+        dom = registered_domain(url)
+        if dom is None:
+            return None
+        host = url.split("://", 1)[-1].split("/", 1)[0].split(":")[0].lower()
+        parts = host.split(".")
+        for i in range(len(parts) - 1):
+            cls = self.table.get(".".join(parts[i:]))
+            if cls:
+                return cls
+        suffix = suffix_of(dom)
+        first = suffix.split(".")[0]
+        if first in ("gov", "mil", "gouv", "gob", "govt", "go", "int") or suffix in ("gov", "mil", "int"):
+            return "government"
+        if first in ("edu", "ac") or suffix == "edu":
+            return "academic"
+        if "doi.org" in host:
+            return "journal"
+        return "commercial"
+
+    def is_ad_domain(self, url: str) -> bool:
+        dom = registered_domain(url)
+        return dom is not None and self.table.get(dom) == "ads"
