@@ -24,7 +24,6 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -54,14 +53,12 @@ REGEX_TIMEOUT = 0.25   # seconds per pattern per block: a user's regex cannot ha
 
 
 def builtin_dir() -> Path:
-    """The directory of the built-in packs, from the installed package or the source tree."""
-    try:
-        path = Path(str(resources.files("audit._packs")))
-        if path.is_dir():
-            return path
-    except (ModuleNotFoundError, TypeError):
-        pass
-    return Path(__file__).resolve().parent.parent / "rules"
+    """The built-in packs: ``audit/_packs`` when installed, ``rules/`` in a source checkout."""
+    here = Path(__file__).resolve().parent
+    installed = here / "_packs"
+    if installed.is_dir():
+        return installed
+    return here.parent / "rules"
 
 
 @dataclass
@@ -146,7 +143,10 @@ def load_rules(extra_paths=()) -> RuleSet:
     lexicons: dict[str, list[str]] = {}
     rules: dict[str, Rule] = {}
     files: list[str] = []
-    _load_dir(builtin_dir(), lexicons, rules, files)
+    builtin = builtin_dir()
+    _load_dir(builtin, lexicons, rules, files)
+    if not rules:
+        raise RuleError(builtin, None, None, "no built-in rule packs found: the installation is incomplete")
     for extra in extra_paths:
         p = Path(extra)
         if not p.is_dir():

@@ -1,4 +1,8 @@
-"""conditional: X without Y within N sentences (e.g. a statistic with no citation near it)."""
+"""conditional: X without Y within N sentences (e.g. a statistic with no citation near it).
+
+The window stays inside the paragraph (block) of the match: a citation in
+the previous paragraph supports that paragraph's claims, not the next one's.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +20,8 @@ def run(rule, ctx: Context):
         satisfied = False
         for j in range(max(0, i - window), min(len(sentences), i + window + 1)):
             sent = sentences[j]
+            if sent.block != block.index:
+                continue
             text = ctx.doc.blocks[sent.block].text
             try:
                 if rule.without.search(text, sent.start, sent.end, timeout=REGEX_TIMEOUT):
