@@ -1,7 +1,8 @@
 """Link text that promises a source and leads nowhere.
 
-In plain text there are no links at all, so "click here" and a reference
-ending in a bare "Link" are always dead.  In HTML, the same texts are dead
+In plain text there are no links at all, so "click here" or a sentence
+ending in a bare "Link" is always dead (a bare "Link" inside a references
+section is left to Citation.LinkPlaceholder).  In HTML, the same texts are dead
 when their anchor has no usable ``href`` (missing, empty, ``#`` or
 ``javascript:``).
 """
@@ -36,8 +37,9 @@ def check_dead_link_text(rule, ctx):
                 yield Hit(block, link.raw_start, link.raw_end, {"match": link.text, "detail": " (the anchor has no href)"},
                           raw=True)
         return
+    refs = set(ctx.structure.reference_blocks)   # a bare "Link" in a reference is Citation.LinkPlaceholder's
     for b in doc.blocks:
-        if b.kind not in rule.scope:
+        if b.kind not in rule.scope or b.index in refs:
             continue
         for m in _TEXT_DEAD.finditer(b.text):
             yield Hit(b, m.start(), m.end(), {"match": m.group(), "detail": " (plain text cannot carry a link)"})

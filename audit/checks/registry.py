@@ -23,6 +23,9 @@ BUILTIN = {
     "ad-markup": "audit.checks.admarkup:check_ad_markup",
     "dead-link-text": "audit.checks.links:check_dead_link_text",
     "filler-latin": "audit.checks.filler:check_filler_latin",
+    "stray-caption": "audit.checks.captions:check_stray_caption",
+    "impartial-claim": "audit.checks.commercial:check_impartial_claim",
+    "affiliate-links": "audit.checks.commercial:check_affiliate_links",
 }
 
 

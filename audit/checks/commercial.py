@@ -1,0 +1,52 @@
+"""Commercial signals that need more than a phrase list.
+
+``check_impartial_claim``: a page that declares itself impartial,
+unbiased or non-profit while carrying adverts or sales prompts (at least
+``params.min_promos`` of them) -- the claim is contradicted by the page.
+
+``check_affiliate_links``: links whose target carries affiliate tracking
+(Amazon ``tag=``, ``aff_id``, known affiliate redirectors), a sign the page
+earns from what it recommends (HealthNewsReview: conflicts of interest).
+"""
+
+from __future__ import annotations
+
+import re
+
+from audit.checks.base import Hit
+from audit.document.normalize import lower_same_length
+
+IMPARTIAL = re.compile(
+    r"\b(?:impartial|unbiased|independent and (?:objective|unbiased)|objective (?:and )?(?:scientific|evidence-based) information|"
+    r"non-?profit (?:entity|organi[sz]ation|network)|not-for-profit|no commercial (?:interest|ties)|we do not (?:sell|accept advertising))\b",
+    re.I)
+PROMO = re.compile(
+    r"\b(?:learn more|sign up|subscribe|buy now|shop now|order now|book (?:an|your) (?:appointment|consultation)|"
+    r"call (?:us )?(?:now|today)|limited (?:time|partner) offer|special offer|discount|free consultation|"
+    r"find out if you are a candidate|advertisement|sponsored)\b", re.I)
+AFFILIATE = re.compile(
+    r"[?&](?:tag|aff_?id|affiliate(?:_id)?|ref_id|partner_id|clickref|irclickid)=|amzn\.to/|"
+    r"go\.redirectingat\.com|shareasale\.com|awin1\.com|rstyle\.me|skimresources|linksynergy|"
+    r"click\.linksynergy|anrdoezrs\.net|jdoqocy\.com|tkqlhce\.com|dpbolvw\.net|kqzyfj\.com", re.I)
+
+
+def check_impartial_claim(rule, ctx):
+    need = int(rule.params.get("params", {}).get("min_promos", 2))
+    text = "\n".join(lower_same_length(b.text) for b in ctx.doc.blocks)
+    promos = len(PROMO.findall(text))
+    if promos < need:
+        return
+    for b in ctx.doc.blocks:
+        if b.kind not in rule.scope:
+            continue
+        m = IMPARTIAL.search(b.text)
+        if m:
+            s, e = ctx.sentence_of(b, m.start())
+            yield Hit(b, s, e, {"match": m.group(0), "count": promos})
+
+
+def check_affiliate_links(rule, ctx):
+    for link in ctx.doc.links:
+        if link.href and AFFILIATE.search(link.href):
+            b = ctx.doc.blocks[link.block]
+            yield Hit(b, link.raw_start, link.raw_end, {"match": link.text or link.href, "detail": link.href}, raw=True)

@@ -1,0 +1,82 @@
+"""Enumerations that announce one count and deliver another.
+
+"There are three primary stem cell types, including:" followed by four
+numbered items is a slip a reader notices at once.  The lead-in must name
+a count (a word or digits) right before a counting noun from the
+``count-nouns`` lexicon ("three types", "4 main ways", "two forms"), and
+the list must follow it directly.  Lists are real lists (HTML ul/ol, text
+bullets and numbers), an inline list after a colon ("two types: A and
+B"), or paragraphs shaped as "Label: text" that follow a lead-in ending
+with a colon.
+"""
+
+from __future__ import annotations
+
+import re
+
+from audit.checks.base import Hit
+
+NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+           "ten": 10, "eleven": 11, "twelve": 12, "a couple of": 2, "both": 2}
+_NUM = r"(?P<num>\d{1,2}|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+_LABEL = re.compile(r"^[A-Z][^:.!?]{1,80}:\s+\S")
+
+
+def _count_pattern(nouns: list[str]):
+    alt = "|".join(sorted((re.escape(n) for n in nouns), key=len, reverse=True))
+    return re.compile(rf"\b{_NUM}\s+(?:[\w-]+\s+){{0,4}}?(?P<noun>{alt})\b", re.I)
+
+
+def _value(word: str) -> int:
+    return int(word) if word.isdigit() else NUMBERS[word.lower()]
+
+
+def _inline_items(text: str) -> int | None:
+    """Items of an inline list after the colon: 'A, B and C' -> 3."""
+    if ":" not in text:
+        return None
+    tail = text.split(":", 1)[1].strip().rstrip(".")
+    if not tail or len(tail.split()) > 60:
+        return None
+    tail = re.sub(r"\([^)]*\)", "", tail)
+    parts = [p for p in re.split(r",\s*(?:and|or)?\s*|\s+(?:and|or)\s+|;\s*", tail) if p.strip()]
+    return len(parts) if len(parts) >= 2 else None
+
+
+def check_enumeration(rule, ctx):
+    nouns = ctx.lexicons.get(rule.params.get("params", {}).get("lexicon", "count-nouns"), [])
+    if not nouns:
+        return
+    pattern = ctx.doc.extra.get("_count_pattern")
+    if pattern is None:
+        pattern = ctx.doc.extra["_count_pattern"] = _count_pattern(nouns)
+    blocks = ctx.doc.blocks
+    lists = {info.lead_in: info for info in ctx.structure.lists if info.lead_in is not None}
+    for b in blocks:
+        if b.kind not in rule.scope:
+            continue
+        for m in pattern.finditer(b.text):
+            expected = _value(m.group("num"))
+            s, e = ctx.sentence_of(b, m.start())
+            sentence = b.text[s:e]
+            found = None
+            if b.index in lists and e >= len(b.text.rstrip()) - 1:
+                found = len(lists[b.index].items)
+            elif sentence.rstrip().endswith(":") and e >= len(b.text.rstrip()) - 1:
+                found = _labelled_paragraphs(blocks, b.index)
+            else:
+                inline = _inline_items(sentence[m.end() - s:]) if ":" in sentence[m.end() - s:] else None
+                found = inline
+            if found is None or found == expected:
+                continue
+            yield Hit(b, m.start(), m.end(), {"match": m.group(0), "expected": expected, "found": found})
+
+
+def _labelled_paragraphs(blocks, lead: int) -> int | None:
+    count = 0
+    for b in blocks[lead + 1:]:
+        if b.kind == "paragraph" and _LABEL.match(b.text):
+            count += 1
+        else:
+            break
+    return count or None
