@@ -25,9 +25,9 @@ from audit.score import CREDIBLE_THRESHOLD, ScoringModel
 FAIL_ON = LEVELS + ("never",)
 KEYS = {
     "select": "list", "ignore": "list", "extend-select": "list", "rules": "table",
-    "categories": "table", "per-path-ignores": "table", "rule-paths": "list",
+    "categories": "table", "per-path-ignores": "table", "per-domain-ignores": "table", "rule-paths": "list",
     "fail-under": "number", "fail-on": "str", "include": "list", "exclude": "list",
-    "max-size": "int", "scoring": "table",
+    "max-size": "int", "scoring": "table", "baseline": "str",
 }
 RULE_OVERRIDE_KEYS = ("level", "weight", "enabled")
 SCORING_KEYS = ("base", "signals", "ceilings", "bands", "repeat-factor")
@@ -39,6 +39,8 @@ class Settings:
     ignore: list[str] = field(default_factory=list)
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)
     per_path_ignores: dict[str, list[str]] = field(default_factory=dict)
+    per_domain_ignores: dict[str, list[str]] = field(default_factory=dict)   # registered domain -> codes
+    baseline: str | None = None        # baseline file of accepted findings (audit/suppress.py)
     rule_paths: list[str] = field(default_factory=list)
     fail_under: float = CREDIBLE_THRESHOLD
     fail_on: str = "error"
@@ -71,6 +73,17 @@ class Settings:
     def ignored_for_path(self, source: str, rule_id: str, category: str) -> bool:
         for pattern, codes in self.per_path_ignores.items():
             if fnmatch.fnmatch(source, pattern) or fnmatch.fnmatch(Path(source).name, pattern):
+                for code in codes:
+                    if code in ("ALL", category) or rule_id == code or rule_id.startswith(code + "."):
+                        return True
+        return False
+
+    def ignored_for_domain(self, host: str | None, domain: str | None, rule_id: str, category: str) -> bool:
+        """``per-domain-ignores``: a key matches the source's registered domain or a host under it."""
+        if not host and not domain:
+            return False
+        for key, codes in self.per_domain_ignores.items():
+            if key == domain or (host and (host == key or host.endswith("." + key))):
                 for code in codes:
                     if code in ("ALL", category) or rule_id == code or rule_id.startswith(code + "."):
                         return True
@@ -226,6 +239,17 @@ def apply(settings: Settings, data: dict, origin: str) -> None:
                 if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
                     raise ConfigError(f"{origin}: per-path-ignores.{pattern} must be a list of rule ids or categories")
                 settings.per_path_ignores[pattern] = codes
+        elif key == "per-domain-ignores":
+            for domain, codes in value.items():
+                if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
+                    raise ConfigError(f"{origin}: per-domain-ignores.{domain} must be a list of rule ids or categories")
+                name = domain.strip().lower().lstrip("*.").rstrip(".")
+                if "." not in name or "/" in name or ":" in name:
+                    raise ConfigError(f"{origin}: per-domain-ignores: '{domain}' is not a domain name "
+                                      "(write it as example.com)")
+                settings.per_domain_ignores[name] = codes
+        elif key == "baseline":
+            settings.baseline = str((base_dir / value).resolve())
         elif key == "rule-paths":
             settings.rule_paths += [str((base_dir / p).resolve()) for p in value]
         elif key == "include":
@@ -286,6 +310,8 @@ def describe(settings: Settings) -> list[tuple[str, Any, str]]:
         ("fail-on", s.fail_on, s.origin.get("fail-on", "default")),
         ("rules", s.rules, s.origin.get("rules", "default")),
         ("per-path-ignores", s.per_path_ignores, s.origin.get("per-path-ignores", "default")),
+        ("per-domain-ignores", s.per_domain_ignores, s.origin.get("per-domain-ignores", "default")),
+        ("baseline", s.baseline, s.origin.get("baseline", "default")),
         ("rule-paths", s.rule_paths, s.origin.get("rule-paths", "default")),
         ("include", s.include or "(built-in: *.html *.htm *.xhtml *.txt *.md *.markdown *.text)",
          s.origin.get("include", "default")),

@@ -55,6 +55,9 @@ class Engine:
         from audit.document.domains import DomainClassifier
 
         self.classifier = DomainClassifier(self.lexicons)
+        from audit.suppress import Suppressor
+
+        self.suppressor = Suppressor(self)   # suppression comments and the baseline (loaded once)
 
     # -- one document -----------------------------------------------------------------------
     def findings(self, doc) -> list[Finding]:
@@ -63,10 +66,17 @@ class Engine:
         ctx.classifier = self.classifier
         seen: set = set()
         out: list[Finding] = []
+        host = domain = None
+        if self.settings.per_domain_ignores:
+            from audit.suppress import source_domain
+
+            host, domain = source_domain(doc)
         for rule in self.rules:
             if doc.format not in rule.formats:
                 continue
             if self.settings.per_path_ignores and self.settings.ignored_for_path(doc.source, rule.id, rule.category):
+                continue
+            if domain and self.settings.ignored_for_domain(host, domain, rule.id, rule.category):
                 continue
             try:
                 hits = list(self._run(rule, ctx))
@@ -107,10 +117,11 @@ class Engine:
     def audit_document(self, doc) -> Scorecard:
         from audit import signals as sig
 
-        findings = self.findings(doc)
+        findings, suppressed = self.suppressor.apply(doc, self.findings(doc))
         signals = sig.collect(doc, self.classifier, self.settings.scoring.signals)
         value, band, categories = score(findings, self.weights, signals, self.settings.scoring)
         card = Scorecard(doc.source, doc.format, value, band, categories, signals, findings)
+        card.suppressed = suppressed
         card.passed = self.passes(card)
         if doc.extra.get("rule_errors"):
             card.rule_errors = doc.extra["rule_errors"]

@@ -47,6 +47,26 @@ class Finding:
 
 
 @dataclass(slots=True)
+class Suppressed(Finding):
+    """A finding hidden by an in-source directive or by the baseline.
+
+    It costs no points and does not count for the policy, but it is kept on
+    the Scorecard so SARIF can show it as a suppressed result (reviewers see
+    what was silenced, and by what).  ``kind`` is SARIF's suppression kind:
+    ``inSource`` (an ``audit-disable`` / ``audit-ignore`` comment) or
+    ``external`` (the ``--baseline`` file).
+    """
+
+    kind: str = "inSource"
+    justification: str | None = None
+
+    @classmethod
+    def of(cls, f: Finding, kind: str, justification: str | None = None) -> "Suppressed":
+        return cls(f.rule, f.category, f.level, f.message, f.line, f.column, f.end_line, f.end_column,
+                   f.excerpt, f.suggestion, 0.0, kind, justification)
+
+
+@dataclass(slots=True)
 class Signal:
     """A positive credibility signal that earned points (named author, date, sources...)."""
 
@@ -81,6 +101,8 @@ class Scorecard:
     findings: list[Finding] = field(default_factory=list)
     error: str | None = None
     passed: bool | None = None   # policy verdict, set by the engine from the settings
+    # findings hidden by suppression comments or the baseline (not in the schema-1 JSON)
+    suppressed: list[Finding] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return {

@@ -17,6 +17,7 @@ _ITEM = re.compile(r"^[ \t\u00a0]*(?P<m>[•●▪◦‣∙·*+\-–]|\d{1,3}[.)
 _MD_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t#]*$")
 _MD_RULE = re.compile(r"^\s*([-*_])(\s*\1){2,}\s*$")
 _MD_COMMENT = re.compile(r"<!--(.*?)-->", re.S)
+_TEXT_DIRECTIVE = re.compile(r"^[ \t]*#[ \t]*audit-[A-Za-z]")   # '# audit-ignore ID' (audit/suppress.py)
 
 
 def _looks_like_heading(line: str) -> bool:
@@ -71,6 +72,10 @@ def parse_text(doc: Document, *, markdown: bool = False) -> Document:
                 in_comment = "-->" not in text
                 flush_para()
                 continue
+        elif _TEXT_DIRECTIVE.match(text):     # a suppression line is not text to audit
+            doc.comments.append((text.strip(), start))
+            flush_para()
+            continue
         stripped = text.strip(" \t\u00a0\ufeff")
         if not stripped:
             flush_para()
