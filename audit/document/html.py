@@ -165,9 +165,11 @@ class _Builder:
 
 
 def _context_of(el) -> str:
+    """Ancestor tokens rules look at: id/class/role/aria/data-* names, and main-content markers."""
+    tag = el.tag
     if not len(el.attrib):
-        return ""
-    tokens = []
+        return "tag=" + tag if tag in ("article", "main") else ""
+    tokens = ["tag=" + tag] if tag in ("article", "main") else []
     for name in _CONTEXT_ATTRS:
         v = el.get(name)
         if v:
