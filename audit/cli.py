@@ -8,12 +8,14 @@ commands that need them, so ``audit --version`` and ``audit rules`` start fast.
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
 
 from audit import __version__
 from audit.errors import EXIT_INPUT, EXIT_OK, EXIT_POLICY, AuditError
+from audit.report import FORMATS
 
 _DEBUG = False
 
@@ -62,8 +64,14 @@ def cli(debug):
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="Output format.")
+@click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="text", show_default=True,
+              help="Format on standard output.")
+@click.option("--output", "outputs", multiple=True, metavar="FORMAT:PATH",
+              help="Also write FORMAT to PATH (repeatable, written atomically), e.g. sarif:audit.sarif.")
+@click.option("--baseline", type=click.Path(dir_okay=False),
+              help="Baseline file: fail only on findings that are not in it.")
+@click.option("--write-baseline", type=click.Path(dir_okay=False),
+              help="Write every current finding to this baseline file (then the run passes).")
 @click.option("--fail-under", type=click.FloatRange(0, 100), help="Fail a source scoring below SCORE.")
 @click.option("--fail-on", type=click.Choice(["info", "warning", "error", "never"]),
               help="Fail a source with a finding at LEVEL or above.  [default: error]")
@@ -79,19 +87,26 @@ def cli(debug):
 @click.option("--max-size", type=click.IntRange(1), help="Largest input in bytes.  [default: 20 MB]")
 @click.option("--color/--no-color", default=None, help="Colour the report (default: on a terminal).")
 @click.option("-q", "--quiet", is_flag=True, help="Only the score line per source and the summary.")
-def check(paths, fmt, fail_under, fail_on, exit_zero, select, ignore, config, isolated, rules_path,
-          include, exclude, max_size, color, quiet):
+def check(paths, fmt, outputs, baseline, write_baseline, fail_under, fail_on, exit_zero, select, ignore, config,
+          isolated, rules_path, include, exclude, max_size, color, quiet):
     """Audit PATHS (files, directories, or - for stdin) and print a scorecard for each."""
+    from pathlib import Path
+
     from audit.document.load import DEFAULT_INCLUDE, expand
     from audit.engine import Engine
     from audit.model import Scorecard
     from audit.report import render
+    from audit.report.output import check_writable, parse_specs
     from audit.rulepack import load_rules
 
+    # where reports go is checked before anything is audited (exit 2)
+    specs = parse_specs(outputs, FORMATS)
+    if write_baseline:
+        check_writable(Path(write_baseline), "--write-baseline")
     settings = _settings(config, isolated, **{
         "fail-under": fail_under, "fail-on": fail_on, "select": _codes(select) or None,
         "ignore": _codes(ignore) or None, "include": list(include) or None, "exclude": list(exclude) or None,
-        "max-size": max_size,
+        "max-size": max_size, "baseline": baseline,
     })
     ruleset = load_rules(list(settings.rule_paths) + list(rules_path))
     engine = Engine(ruleset, settings)
@@ -107,15 +122,85 @@ def check(paths, fmt, fail_under, fail_on, exit_zero, select, ignore, config, is
             click.echo(f"audit: warning: {card.source}: rule failed: {note}", err=True)
     if color is None:
         color = fmt == "text" and sys.stdout.isatty()
-    click.echo(render(fmt, cards, color=color, quiet=quiet), nl=False)
+    _report(engine, cards, fmt, specs, color=color, quiet=quiet)
     for card in cards:
         if card.error:
             click.echo(f"audit: error: {card.error}", err=True)
+    if write_baseline:
+        from audit.suppress import write_baseline as write
+
+        count = write(cards, write_baseline)
+        click.echo(f"audit: wrote {count} finding{'s' if count != 1 else ''} to the baseline {write_baseline}",
+                   err=True)
     if any(c.error for c in cards):
         sys.exit(EXIT_INPUT)
-    if not exit_zero and any(not c.passed for c in cards):
+    # a new baseline accepts every current finding, so the run passes; where reports go never matters
+    if not exit_zero and not write_baseline and any(not c.passed for c in cards):
         sys.exit(EXIT_POLICY)
     sys.exit(EXIT_OK)
+
+
+def _report(engine, cards, fmt, specs, *, color, quiet):
+    """Standard output in ``fmt``, each ``--output`` file, and the GitHub step summary."""
+    import dataclasses
+
+    from audit.report import context_for, render
+    from audit.report.output import OutputError, write_atomic
+
+    ctx = context_for(engine, color=color, quiet=quiet)
+    click.echo(render(fmt, cards, context=ctx), nl=False)
+    plain = dataclasses.replace(ctx, color=False)
+    for spec in specs:
+        try:
+            write_atomic(spec.path, render(spec.fmt, cards, context=plain))
+        except OSError as exc:
+            raise OutputError(f"cannot write {spec.fmt} report to {spec.path}: {exc.strerror or exc}") from None
+    summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary_file and "github" in {fmt, *(s.fmt for s in specs)}:
+        from audit.report.github import step_summary
+
+        try:
+            with open(summary_file, "a", encoding="utf-8") as fh:
+                fh.write(step_summary(cards, plain) + "\n")
+        except OSError as exc:
+            click.echo(f"audit: warning: cannot append to $GITHUB_STEP_SUMMARY ({exc.strerror or exc})", err=True)
+
+
+@cli.command("test-rules")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+def test_rules_cmd(directory):
+    """Test a rule pack in DIRECTORY against its annotated fixtures and examples.
+
+    DIRECTORY is a pack (*.toml, lexicons/) as given to --rules-path.  Fixtures are
+    the .txt/.md/.html files with ``expect:``/``ok:`` annotations under DIRECTORY/fixtures/,
+    or under DIRECTORY itself (lexicons/ excluded) when there is no fixtures/ folder.
+    Exit 0 all behave, 1 a rule missed or over-fired, 2 the pack is broken.
+    """
+    from audit.ruletest import format_report, run
+
+    report = run(directory)
+    click.echo(format_report(report), nl=False)
+    sys.exit(EXIT_OK if report.ok else EXIT_POLICY)
+
+
+@cli.command("init")
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@click.option("--path", "path", default=".audit.toml", show_default=True, type=click.Path(dir_okay=False),
+              help="Where to write the settings.")
+def init_cmd(force, path):
+    """Write a commented starter settings file (.audit.toml)."""
+    from pathlib import Path
+
+    from audit.config import STARTER, load_settings
+    from audit.report.output import check_writable, write_atomic
+
+    target = Path(path)
+    if target.exists() and not force:
+        raise AuditError(f"{path} already exists; use --force to overwrite it")
+    check_writable(target, "init")
+    write_atomic(target, STARTER)
+    load_settings(str(target))           # the starter must always load cleanly
+    click.echo(f"wrote {path}: edit it, then run 'audit config' to see the resolved settings")
 
 
 @cli.command("rules")

@@ -324,3 +324,58 @@ def describe(settings: Settings) -> list[tuple[str, Any, str]]:
         ("scoring.bands", {n: f for f, n in s.scoring.bands}, s.origin.get("scoring", "default")),
     ]
     return rows
+
+
+# What ``audit init`` writes: every key commented with what it does.  A test loads it with
+# load_settings, so it can never drift out of what this module accepts.
+STARTER = '''\
+# audit settings.  Every key is optional; `audit config` shows the resolved values and where
+# each came from.  Unknown keys are errors, never silently ignored.
+
+# Rules to run and to skip: rule ids ("Ad.Label"), id prefixes ("Placeholder") or categories
+# ("hype-claim"); the longest match wins.
+select = ["ALL"]
+ignore = []
+
+# The policy: a source fails below fail-under (0-100) or with a finding at fail-on or above
+# (info | warning | error | never).
+fail-under = 60
+fail-on = "error"
+
+# Files to audit inside directories (built-in: html, htm, xhtml, txt, md, markdown, text)
+# and what to skip.
+# include = ["*.html", "*.md"]
+exclude = []
+
+# Your own rule packs and lexicons, relative to this file (test them with `audit test-rules DIR`).
+# rule-paths = ["house-rules"]
+
+# Findings accepted on purpose: create with `audit check --write-baseline audit-baseline.json`.
+# baseline = "audit-baseline.json"
+
+# Largest input in bytes.
+max-size = 20000000
+
+# Per-rule overrides.
+# [rules."Placeholder.RepeatedTitle"]
+# level = "info"
+# weight = 2
+# enabled = true
+
+# Rules or categories to skip for some files (globs) ...
+[per-path-ignores]
+# "press-releases/*" = ["commercial-intent"]
+
+# ... or for scraped pages of a site (its registered domain, from the URL or the page's
+# canonical / og:url address).
+[per-domain-ignores]
+# "example.com" = ["commercial-intent"]
+
+# How many points a category can cost at most.
+# [categories.hype-claim]
+# cap = 10
+
+# The scoring model: see docs/scoring.md.
+# [scoring]
+# base = 80
+'''

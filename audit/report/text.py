@@ -57,7 +57,9 @@ def render_card(card, *, color=False, quiet=False) -> list[str]:
     return lines
 
 
-def render(cards, *, color=False, quiet=False) -> str:
+def render(cards, ctx=None, *, color=False, quiet=False) -> str:
+    if ctx is not None:
+        color, quiet = ctx.color, ctx.quiet
     out: list[str] = []
     for card in cards:
         out.extend(render_card(card, color=color, quiet=quiet))
@@ -72,5 +74,8 @@ def render(cards, *, color=False, quiet=False) -> str:
               f"mean score {mean:.1f}, {failed} failed the policy")
     if errors:
         footer += f", {errors} could not be read"
+    suppressed = sum(len(getattr(c, "suppressed", ()) or ()) for c in cards)
+    if suppressed:
+        footer += f", {suppressed} suppressed"
     out.append(_style(footer, color, bold=True))
     return "\n".join(out) + "\n"
