@@ -1,6 +1,7 @@
 """Ad slots, pop-ups and promo boxes found in the page's markup.
 
-Inside the page body, a block whose ancestors carry ad-like ids, classes,
+Inside the main content (<article>, <main> or role=main when the page
+marks one; the whole body otherwise), a block whose ancestors carry ad-like ids, classes,
 roles, aria labels or data attributes ("ad-slot", "sponsored", "modal",
 "newsletter-popup", ``data-ad-unit``) is reported once per container, and
 so is every iframe or script served from a known ad domain (registered
@@ -21,41 +22,69 @@ AD_TOKENS = {
     "adunit": "advert slot", "adsense": "advert slot", "dfp": "advert slot", "gpt": "advert slot",
     "sponsored": "sponsored box", "sponsor": "sponsored box", "promo": "promo box",
     "promoted": "promo box", "interstitial": "interstitial", "popup": "pop-up", "modal": "pop-up",
-    "lightbox": "pop-up", "newsletter": "newsletter box", "taboola": "recommendation box",
+    "newsletter": "newsletter box", "taboola": "recommendation box",
     "outbrain": "recommendation box", "paywall": "paywall box",
 }
+# Dialogs and modals are also video players, galleries and cookie banners: they count only when
+# their text is promotional (an interstitial is a promo in a pop-up).
+_POPUP_KINDS = {"pop-up"}
+_PROMO_TEXT = re.compile(r"\b(?:subscribe|sign up|newsletter|offer|learn more|no thanks|buy|shop|save|discount|"
+                         r"free|join|register|download|deal|sponsored|advert)\w*", re.I)
 _ATTR_NAME = re.compile(r"^data-(?:ad|ads|advert|sponsor|promo)(?:-|$)")
 
 
-def _classify(context: str) -> str | None:
+def _classify(context: str) -> tuple[str, int] | None:
+    """The kind of ad-like container in ``context`` and where its token ends (None if none)."""
+    pos = 0
     for token in context.split(" "):
+        pos += len(token) + 1
         name, _, value = token.partition("=")
         if _ATTR_NAME.match(name):
-            return "advert slot"
+            return "advert slot", pos
         if name == "aria-modal" and value == "true":
-            return "pop-up"
+            return "pop-up", pos
         if name == "role" and value in ("dialog", "alertdialog"):
-            return "pop-up"
+            return "pop-up", pos
         if name in ("id", "class", "aria-label"):
             for part in _SPLIT.split(value.lower()):
                 if part in AD_TOKENS:
-                    return AD_TOKENS[part]
+                    return AD_TOKENS[part], pos
     return None
+
+
+def _main_content(doc) -> bool:
+    """Whether the page marks its main content (<article>, <main>, role=main)."""
+    return any("tag=article" in b.context or "tag=main" in b.context or "role=main" in b.context
+               for b in doc.blocks)
 
 
 def check_ad_markup(rule, ctx):
     doc = ctx.doc
+    has_main = _main_content(doc)
     reported: set[str] = set()
     for b in doc.blocks:
         if b.kind == "title" or not b.context:
             continue
-        kind = _classify(b.context)
-        if kind is None or b.context in reported:
+        in_main = "tag=article" in b.context or "tag=main" in b.context or "role=main" in b.context
+        if has_main and not in_main:
+            continue       # page chrome (sidebars, headers, footers) is not the article
+        found = _classify(b.context)
+        if found is None:
             continue
-        reported.add(b.context)
+        kind, end = found
+        if kind in _POPUP_KINDS and not _PROMO_TEXT.search(b.text):
+            continue
+        container = b.context[:end]        # one finding per ad container, however many blocks it has
+        if container in reported:
+            continue
+        reported.add(container)
         short = b.text if len(b.text) <= 60 else b.text[:57] + "..."
-        yield Hit(b, 0, len(b.text), {"match": short, "detail": f"Text inside an {kind} in the page" if kind[0] in "aeiou" else f"Text inside a {kind} in the page"})
+        article = "an" if kind[0] in "aeiou" else "a"
+        yield Hit(b, 0, len(b.text), {"match": short, "detail": f"Text inside {article} {kind} in the article"})
     for embed in doc.embeds:
+        if has_main and "tag=article" not in embed.context and "tag=main" not in embed.context \
+                and "role=main" not in embed.context:
+            continue
         if ctx.classifier.is_ad_domain(embed.src):
             b = _block_near(doc, embed.line)
             if b is None:

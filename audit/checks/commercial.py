@@ -25,7 +25,7 @@ PROMO = re.compile(
     r"call (?:us )?(?:now|today)|limited (?:time|partner) offer|special offer|discount|free consultation|"
     r"find out if you are a candidate|advertisement|sponsored)\b", re.I)
 AFFILIATE = re.compile(
-    r"[?&](?:tag|aff_?id|affiliate(?:_id)?|ref_id|partner_id|clickref|irclickid)=|amzn\.to/|"
+    r"amazon\.[a-z.]+/\S*[?&]tag=|[?&](?:aff_?id|affiliate(?:_id)?|partner_id|clickref|irclickid)=|amzn\.to/|"
     r"go\.redirectingat\.com|shareasale\.com|awin1\.com|rstyle\.me|skimresources|linksynergy|"
     r"click\.linksynergy|anrdoezrs\.net|jdoqocy\.com|tkqlhce\.com|dpbolvw\.net|kqzyfj\.com", re.I)
 

@@ -3,8 +3,9 @@
 "There are three primary stem cell types, including:" followed by four
 numbered items is a slip a reader notices at once.  The lead-in must name
 a count (a word or digits) right before a counting noun from the
-``count-nouns`` lexicon ("three types", "4 main ways", "two forms"), and
-the list must follow it directly.  Lists are real lists (HTML ul/ol, text
+``count-nouns`` lexicon ("three types", "4 main ways", "two forms"), end
+with a colon (or be a heading that starts with the count: "Five tips for
+sleep"), and the list must follow it directly.  Lists are real lists (HTML ul/ol, text
 bullets and numbers), an inline list after a colon ("two types: A and
 B"), or paragraphs shaped as "Label: text" that follow a lead-in ending
 with a colon.
@@ -39,8 +40,12 @@ def _inline_items(text: str) -> int | None:
     if not tail or len(tail.split()) > 60:
         return None
     tail = re.sub(r"\([^)]*\)", "", tail)
+    if len(tail.split()) > 25:
+        return None
     parts = [p for p in re.split(r",\s*(?:and|or)?\s*|\s+(?:and|or)\s+|;\s*", tail) if p.strip()]
-    return len(parts) if len(parts) >= 2 else None
+    if len(parts) < 2 or any(len(p.split()) > 6 for p in parts):
+        return None        # long clauses are prose, not list items
+    return len(parts)
 
 
 def check_enumeration(rule, ctx):
@@ -60,7 +65,9 @@ def check_enumeration(rule, ctx):
             s, e = ctx.sentence_of(b, m.start())
             sentence = b.text[s:e]
             found = None
-            if b.index in lists and e >= len(b.text.rstrip()) - 1:
+            ends_lead_in = sentence.rstrip().endswith((":", "-", "\u2013")) or \
+                (b.kind == "heading" and m.start() == 0)
+            if b.index in lists and e >= len(b.text.rstrip()) - 1 and ends_lead_in:
                 found = len(lists[b.index].items)
             elif sentence.rstrip().endswith(":") and e >= len(b.text.rstrip()) - 1:
                 found = _labelled_paragraphs(blocks, b.index)

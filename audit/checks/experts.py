@@ -21,14 +21,21 @@ import re
 
 from audit.checks.base import Hit
 
+_W = r"(?:[A-Z\u00c0-\u00de][\w'\-]+)"          # a capitalised word, accents included
 TITLED = re.compile(
-    r"\b(?P<title>Dr\.?|Doctor|Prof\.?|Professor)\s+(?P<name>[A-Z][a-zA-Z'\-]+(?:\s+[A-Z]\.)?(?:\s+[A-Z][a-zA-Z'\-]+){0,2})"
-    r"|(?P<name2>[A-Z][a-zA-Z'\-]+(?:\s+[A-Z]\.)?\s+[A-Z][a-zA-Z'\-]+),?\s+(?P<cred>M\.?D\.?|Ph\.?D\.?|D\.?O\.?|MBBS|FRCS|DPhil)\b")
+    rf"\b(?P<title>Dr\.?|Doctor|Prof\.?|Professor)\s+(?P<name>{_W}(?:\s+[A-Z]\.)?(?:\s+{_W}){{0,2}})"
+    rf"|(?P<name2>{_W}(?:\s+[A-Z]\.)?\s+{_W}),?\s+(?P<cred>M\.?D\.?|Ph\.?D\.?|D\.?O\.?|MBBS|FRCS|DPhil)\b")
 AFFILIATION = re.compile(
     r"\b(?:universit\w*|hospital|clinic|institut\w*|cent(?:er|re)|college|school of|faculty|department|"
     r"dept\.|laborator\w*|foundation|society|association|academy|ministry|agency|council|"
     r"NHS|NIH|CDC|FDA|WHO|Mayo|Harvard|Stanford|Johns Hopkins|Karolinska|"
-    r"affiliat\w+|professor of|chair of|director of|head of)\b", re.I)
+    r"affiliat\w+|professor of|chair of|director of|head of|"
+    # roles that identify a person in news copy, in the languages of the corpus
+    r"ceo|chief|president|chair(?:man|woman)?|director|spokes\w+|minister|mayor|senator|governor|"
+    r"commissioner|editor|founder|officer|author of|"
+    r"universit\u00e4t|klinik\w*|krankenhaus|hochschule|ministerium|verband|b\u00fcrgermeister\w*|"
+    r"vorsitzende\w*|pr\u00e4sident\w*|gesch\u00e4ftsf\u00fchr\w*|leiter\w*|sprecher\w*|"
+    r"universit\u00e9|h\u00f4pital|universidad|instituto)\b", re.I)
 NAMED_PLACE = re.compile(r"\b(?:at|of|from|with)\s+(?:the\s+)?[A-Z][\w&'-]+(?:\s+[A-Z][\w&'-]+)+")
 _QUOTE = re.compile(r"[\"\u201c](?P<q>[^\"\u201d]{20,800})[\"\u201d]")
 _NOT_PEOPLE = {"Dr", "Doctor", "Prof", "Professor", "The", "This", "That"}
@@ -84,7 +91,7 @@ def check_expert_attribution(rule, ctx):
         if mode == "placeholder" and is_placeholder:
             yield Hit(b, m.start(), m.end(), {"match": m.group(0)})
         elif mode == "unaffiliated" and not is_placeholder and len(plain.split()) >= 1:
-            surname = plain.split()[-1]
+            surname = re.sub(r"['\u2019]s$", "", plain.split()[-1])
             if surname in reported:
                 continue
             reported.add(surname)

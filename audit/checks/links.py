@@ -18,7 +18,7 @@ _TEXT_DEAD = re.compile(
     r"|(?<=[.!?] )(?:Link|Here|Source|Click here)\W*$"
     r"|^(?:Link|Click here|Here)\W*$",
     re.I)
-_HTML_DEAD_TEXT = re.compile(r"^\W*(?:click here|here|link|this link|read more|more|source)\W*$", re.I)
+_HTML_DEAD_TEXT = re.compile(r"^\W*(?:click here|here|link|this link|source)\W*$", re.I)   # not "More": menu toggles
 
 
 def _dead_href(href: str | None) -> bool:

@@ -60,9 +60,12 @@ def check_reference_topic(rule, ctx):
 
 
 def _discussed(body: str, cond: str, conditions: list[str], need: int) -> bool:
-    """The document discusses ``cond`` itself, or a condition named inside it ("back pain" in "low back pain")."""
+    """The document discusses ``cond`` itself, its last two words, or a condition named inside it."""
     if _mentions(body, cond) >= need:
         return True
+    words = cond.split()
+    if len(words) >= 3 and _mentions(body, " ".join(words[-2:])) >= need:
+        return True     # "degenerative disc disease" is discussed as "disc disease"
     return any(other != cond and other in cond and _mentions(body, other) >= need for other in conditions)
 
 

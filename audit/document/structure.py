@@ -205,9 +205,9 @@ class Structure:
         for b in candidates:
             if len(b.text) > 200:
                 continue
-            m = _BYLINE.match(b.text)
+            m = _BYLINE.match(b.text.lstrip("*_ "))
             if m:
-                name = m.group("name").strip(" ,&")
+                name = re.split(r"(?<=[a-z]{2})\.\s", m.group("name"))[0].strip(" ,&.")
                 if len(name) >= 3:
                     creds = CREDENTIALS.findall(b.text)
                     org = bool(re.search(r"\b(staff|team|editors?|editorial|clinic|institute|"
@@ -282,12 +282,17 @@ class Structure:
             if b.kind in ("heading", "title", "paragraph") and len(b.text) < 60 and _REF_HEADING.match(b.text):
                 level = b.level or 1
                 j = i + 1
+                first_list = None
                 while j < len(blocks):
                     nb = blocks[j]
                     if nb.kind == "heading" and (nb.level or 1) <= level:
                         break
                     if nb.kind == "heading" and self.doc.format != "html":
                         break
+                    if first_list is None and nb.kind == "list-item":
+                        first_list = nb.list_id
+                    elif first_list is not None and nb.list_id != first_list:
+                        break      # the list of references has ended (a disclosure, a footer...)
                     if len(nb.text) > 15:
                         out.append(j)
                     j += 1
