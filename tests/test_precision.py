@@ -17,7 +17,7 @@ import pytest
 
 from audit.document.load import Input
 
-from conftest import SEEDS, SHARED
+from conftest import DATA, SEEDS, SHARED
 
 CREDIBLE = sorted((Path(__file__).parent / "credible").iterdir())
 CORPUS = SHARED / "corpus" / "html"
@@ -38,8 +38,15 @@ def test_credible_text_earns_no_findings(engine, path):
 
 def test_credible_texts_rank_well_above_marketing(engine):
     credible = [_audit(engine, p).score for p in CREDIBLE]
-    marketing = [_audit(engine, p).score for p in sorted(SEEDS.glob("*.txt"))]
+    marketing_pages = sorted(SEEDS.glob("*.txt")) + [DATA / "advertorial.html"]
+    marketing = [_audit(engine, p).score for p in marketing_pages]
     assert min(credible) - max(marketing) >= 40, (credible, marketing)
+
+
+def test_html_advertorial_is_caught_across_categories(engine):
+    card = _audit(engine, DATA / "advertorial.html")
+    assert card.band in ("low credibility", "not credible")
+    assert len({f.category for f in card.findings}) >= 9
 
 
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus/html is not beside the project")
