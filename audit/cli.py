@@ -261,3 +261,6 @@ def config_cmd(config, isolated):
 
 def main(argv=None):
     cli.main(args=argv, prog_name="audit")
+
+
+from audit.batch.cli import batch; cli.add_command(batch)  # noqa: E402,E702  audit batch (issue 5)
