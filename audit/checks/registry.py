@@ -26,6 +26,7 @@ BUILTIN = {
     "stray-caption": "audit.checks.captions:check_stray_caption",
     "impartial-claim": "audit.checks.commercial:check_impartial_claim",
     "affiliate-links": "audit.checks.commercial:check_affiliate_links",
+    "table-totals": "audit.checks.tables:check_table_totals",
 }
 
 
