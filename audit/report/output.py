@@ -51,6 +51,8 @@ def parse_spec(value: str, formats) -> OutputSpec:
                           f"(formats: {', '.join(formats)})")
     if fmt not in formats:
         raise OutputError(f"--output '{value}': unknown format '{fmt}' (known: {', '.join(formats)})")
+    if path.strip() in ("", "-"):
+        raise OutputError(f"--output '{value}': give a file name (standard output takes --format)")
     spec = OutputSpec(fmt, Path(path))
     check_writable(spec.path)
     return spec
