@@ -6,6 +6,7 @@ import json
 import os
 import stat
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -13,7 +14,7 @@ from click.testing import CliRunner
 from audit.cli import cli
 from audit.report import FORMATS
 
-from conftest import SEEDS
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
 CLEAN = """Knee Pain: What The Evidence Says
 

@@ -77,7 +77,7 @@ def test_sarif_seeds_through_the_cli_validate(sarif_validator, monkeypatch):
     from click.testing import CliRunner
 
     from audit.cli import cli
-    from conftest import ROOT
+    ROOT = Path(__file__).resolve().parent.parent
 
     monkeypatch.chdir(ROOT)
     result = CliRunner().invoke(cli, ["check", "--isolated", "--format", "sarif", "seeds"])

@@ -37,7 +37,7 @@ from audit.report import FORMATS, ReportContext, context_for, render
 from audit.report.common import root_uri
 from audit.report.json_report import card_from_json
 
-from conftest import ROOT
+ROOT = Path(__file__).resolve().parent.parent     # the repository (not via conftest: a nested conftest may shadow it)
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 CARDS = GOLDEN / "cards.json"
