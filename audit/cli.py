@@ -220,6 +220,12 @@ def rules_cmd(rules_path, config, isolated):
         level, weight = over.get("level", r.level), over.get("weight", r.weight)
         on = "" if settings.selected(r.id, r.category) and over.get("enabled", r.enabled) else "  (off)"
         click.echo(f"{r.id:<{width}}  {r.category:<18} {level:<7} {weight:>4g}  {r.summary()}{on}")
+    from audit.suppress import META_RULES
+
+    for rid, spec in META_RULES.items():     # built into the engine: suppression comments
+        level = settings.rules.get(rid, {}).get("level", spec["level"])
+        on = "" if settings.selected(rid, "") else "  (off)"
+        click.echo(f"{rid:<{width}}  {'(named rule)':<18} {level:<7} {0:>4g}  {spec['message'].rstrip('.')}{on}")
 
 
 @cli.command("rule")
@@ -231,6 +237,14 @@ def rule_cmd(rule_id, rules_path):
 
     ruleset = load_rules(list(rules_path))
     rule = ruleset.by_id().get(rule_id)
+    from audit.suppress import META_RULES
+
+    if rule is None and rule_id in META_RULES:
+        spec = META_RULES[rule_id]
+        click.echo(f"{rule_id}  [category of the rule it names, {spec['level']}, weight 0, built in]")
+        click.echo(f"\nMessage: {spec['message']}\n\nWhy it matters:\n  {spec['rationale']}")
+        click.echo(f"\nFix: {spec['suggestion']}\n\nSee docs/reports.md (suppression comments).")
+        return
     if rule is None:
         raise AuditError(f"unknown rule {rule_id!r} (see 'audit rules')")
     click.echo(f"{rule.id}  [{rule.category}, {rule.level}, weight {rule.weight:g}, kind {rule.kind}]")

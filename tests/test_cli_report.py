@@ -276,3 +276,9 @@ def test_init_refuses_to_overwrite(run, tmp_path):
     assert run("init", "--force").exit_code == 0
     assert "select" in (tmp_path / ".audit.toml").read_text(encoding="utf-8")
     assert run("init", "--path", "sub/x.toml").exit_code == 2
+
+
+def test_meta_rules_are_listed_and_explained(run):
+    assert "Audit.UnusedSuppression" in run("rules").stdout
+    result = run("rule", "Audit.MalformedSuppression")
+    assert result.exit_code == 0 and "weight 0" in result.stdout and "Why it matters" in result.stdout
