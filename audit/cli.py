@@ -140,6 +140,21 @@ def check(paths, fmt, outputs, baseline, write_baseline, fail_under, fail_on, ex
     sys.exit(EXIT_OK)
 
 
+def _report_root():
+    """Paths in reports are relative to the working directory -- or, in GitHub Actions, to the
+    checkout ($GITHUB_WORKSPACE), which annotations and code scanning need even when audit runs
+    in a subdirectory."""
+    from pathlib import Path
+
+    cwd = Path.cwd()
+    workspace = os.environ.get("GITHUB_WORKSPACE")
+    if workspace and Path(workspace).is_dir():
+        ws = Path(workspace).resolve()
+        if ws == cwd.resolve() or ws in cwd.resolve().parents:
+            return ws
+    return cwd
+
+
 def _report(engine, cards, fmt, specs, *, color, quiet):
     """Standard output in ``fmt``, each ``--output`` file, and the GitHub step summary."""
     import dataclasses
@@ -147,7 +162,7 @@ def _report(engine, cards, fmt, specs, *, color, quiet):
     from audit.report import context_for, render
     from audit.report.output import OutputError, write_atomic
 
-    ctx = context_for(engine, color=color, quiet=quiet)
+    ctx = context_for(engine, color=color, quiet=quiet, root=_report_root())
     click.echo(render(fmt, cards, context=ctx), nl=False)
     plain = dataclasses.replace(ctx, color=False)
     for spec in specs:

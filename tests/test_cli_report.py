@@ -34,6 +34,7 @@ References
 def run(monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    monkeypatch.delenv("GITHUB_WORKSPACE", raising=False)
 
     def invoke(*args, env=None):
         return CliRunner().invoke(cli, list(args), catch_exceptions=False, env=env)
@@ -282,3 +283,17 @@ def test_meta_rules_are_listed_and_explained(run):
     assert "Audit.UnusedSuppression" in run("rules").stdout
     result = run("rule", "Audit.MalformedSuppression")
     assert result.exit_code == 0 and "weight 0" in result.stdout and "Why it matters" in result.stdout
+
+
+def test_paths_are_relative_to_the_github_workspace(run, pages, monkeypatch):
+    sub = pages / "site"
+    sub.mkdir()
+    (sub / "bad.txt").write_text("Title\n\nHello {{name}}.\n", encoding="utf-8")
+    monkeypatch.chdir(sub)
+    env = {"GITHUB_WORKSPACE": str(pages)}
+    out = run("check", "--format", "github", "bad.txt", env=env).stdout
+    assert "file=site/bad.txt," in out
+    sarif = json.loads(run("check", "--format", "sarif", "bad.txt", env=env).stdout)
+    assert sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == \
+        "site/bad.txt"
+    assert "file=bad.txt," in run("check", "--format", "github", "bad.txt").stdout

@@ -156,6 +156,7 @@ def cli_seeds():
 @pytest.mark.parametrize("fmt", list(FORMATS))
 def test_cli_output_matches_reporter(fmt, cli_seeds, monkeypatch):
     monkeypatch.chdir(ROOT)
+    monkeypatch.delenv("GITHUB_WORKSPACE", raising=False)
     cards, ctx = cli_seeds
     result = CliRunner().invoke(cli, ["check", "--isolated", "--no-color", "--format", fmt, "seeds"])
     assert result.exit_code == 1, result.output     # every seed fails; the format never changes that
