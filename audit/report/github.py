@@ -59,6 +59,6 @@ def render(cards, ctx) -> str:
 
 def step_summary(cards, ctx) -> str:
     """The Markdown appended to ``$GITHUB_STEP_SUMMARY``: every scorecard, not just ten annotations."""
-    from audit.report.markdown import render as markdown
+    from audit.report.markdown import STEP_SUMMARY_BUDGET, render as markdown
 
-    return markdown(cards, ctx)
+    return markdown(cards, ctx, budget=STEP_SUMMARY_BUDGET)

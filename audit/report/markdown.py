@@ -21,7 +21,8 @@ import html
 from audit.model import CATEGORIES
 from audit.report.common import display_path, one_line, summary
 
-BUDGET = 60_000
+BUDGET = 60_000               # a pull-request comment (GitHub's limit: 65,536 characters)
+STEP_SUMMARY_BUDGET = 250_000  # $GITHUB_STEP_SUMMARY: 1 MiB per step, even at 4 UTF-8 bytes a character
 # Markdown-active characters in untrusted text, replaced in one pass by numeric entities.
 _ENTITIES = str.maketrans({ch: f"&#{ord(ch)};" for ch in "\\|@#*_`[]~<>"})
 
@@ -81,7 +82,7 @@ def details(card, root) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render(cards, ctx) -> str:
+def render(cards, ctx, budget: int = BUDGET) -> str:
     s = summary(cards)
     mean = f"{s['mean']:.1f}" if s["mean"] is not None else "n/a"
     head = [f"## audit: {s['sources']} source{'s' if s['sources'] != 1 else ''}, "
@@ -104,7 +105,7 @@ def render(cards, ctx) -> str:
     rows_left = len(ordered)
     for card in ordered:
         row = _row(card, ctx.root) + "\n"
-        if len(out) + len(row) > BUDGET // 2:
+        if len(out) + len(row) > budget // 2:
             break
         out += row
         rows_left -= 1
@@ -114,7 +115,7 @@ def render(cards, ctx) -> str:
     skipped = 0
     for i, card in enumerate(ordered):
         block = details(card, ctx.root) + "\n"
-        if len(out) + len(block) > BUDGET:
+        if len(out) + len(block) > budget:
             skipped = len(ordered) - i
             break
         out += block
