@@ -206,8 +206,10 @@ class Suppressor:
                 suppressed.append(Suppressed.of(f, "inSource", hit.reason or f"{hit.name} {', '.join(hit.codes)}"))
             else:
                 kept.append(f)
+        reported: set[tuple[int, str]] = set()    # a partly re-enabled disable is two Directives
         for d in valid:
-            unused = [c for c in d.codes if not d.used.get(c) and self._active(c)]
+            unused = [c for c in d.codes if not d.used.get(c) and self._active(c) and (d.start, c) not in reported]
+            reported.update((d.start, c) for c in unused)
             if unused:
                 names = ", ".join(repr(c) for c in unused)
                 m = self._meta(UNUSED, doc, d, f"Unused suppression: {d.name} {names} silences no finding here.",

@@ -67,6 +67,14 @@ def test_enable_with_ids_closes_only_those(engine):
     assert sorted(s.rule for s in card.suppressed) == ["Placeholder.DeadLinkText"] * 2 + [TOKEN]
 
 
+def test_partly_reenabled_unused_code_is_reported_once(engine):
+    text = ("Title\n\n# audit-disable Placeholder.TemplateToken, Ad.Label\nA {{x}}.\n"
+            "# audit-enable Placeholder.TemplateToken\n\nB.\n")
+    card = audit(engine, text)
+    unused = [f for f in card.findings if f.rule == "Audit.UnusedSuppression"]
+    assert len(unused) == 1 and "'Ad.Label'" in unused[0].message
+
+
 def test_file_ignore_covers_document_level_findings(engine):
     card = audit(engine, "# audit-file-ignore missing-date, Authorship.Missing\nTitle\n\nA {{x}}.\n")
     assert {f.rule for f in card.findings} == {TOKEN}
