@@ -50,6 +50,10 @@ class Settings:
     scoring: ScoringModel = field(default_factory=ScoringModel)
     origin: dict[str, str] = field(default_factory=dict)
     config_file: str | None = None
+    # Network use is explicit: only command-line flags (or API callers) turn these on.
+    online: bool = False          # verify cited links, DOIs and PubMed ids
+    allow_private: bool = False   # let URL inputs and checks reach private/loopback addresses
+    use_cache: bool = True        # the persistent cache of verification results
 
     # -- selection (flake8's decision engine: the longest matching prefix wins) ------------
     def selected(self, rule_id: str, category: str) -> bool:

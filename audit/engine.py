@@ -64,6 +64,8 @@ class Engine:
         ctx = Context(doc, self.index.scan(doc.blocks))
         ctx.lexicons = self.lexicons
         ctx.classifier = self.classifier
+        ctx.settings = self.settings
+        ctx.engine = self
         seen: set = set()
         out: list[Finding] = []
         host = domain = None
@@ -121,6 +123,7 @@ class Engine:
         signals = sig.collect(doc, self.classifier, self.settings.scoring.signals)
         value, band, categories = score(findings, self.weights, signals, self.settings.scoring)
         card = Scorecard(doc.source, doc.format, value, band, categories, signals, findings)
+        card.fetch = doc.extra.get("fetch")
         card.suppressed = suppressed
         card.passed = self.passes(card)
         if doc.extra.get("rule_errors"):
@@ -139,7 +142,7 @@ class Engine:
         from audit.document.load import load
 
         try:
-            doc = load(item, max_bytes=self.settings.max_size)
+            doc = load(item, max_bytes=self.settings.max_size, allow_private=self.settings.allow_private)
         except InputError as exc:
             return Scorecard(item.source, error=str(exc))
         except RecursionError:

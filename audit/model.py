@@ -101,6 +101,7 @@ class Scorecard:
     findings: list[Finding] = field(default_factory=list)
     error: str | None = None
     passed: bool | None = None   # policy verdict, set by the engine from the settings
+    fetch: dict | None = None    # for URL sources: final_url, status, content_type
     # findings hidden by suppression comments or the baseline (not in the schema-1 JSON)
     suppressed: list[Finding] = field(default_factory=list)
 
@@ -114,4 +115,4 @@ class Scorecard:
             "signals": [s.to_json() for s in self.signals],
             "findings": [f.to_json() for f in self.findings],
             "error": self.error,
-        }
+        } | ({"fetch": self.fetch} if self.fetch else {})

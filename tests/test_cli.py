@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from audit.cli import cli
 from audit.model import CATEGORIES
 
-from conftest import ROOT, SEEDS
+from _support import ROOT, SEEDS
 
 
 @pytest.fixture

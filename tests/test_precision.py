@@ -17,7 +17,7 @@ import pytest
 
 from audit.document.load import Input
 
-from conftest import DATA, SEEDS, SHARED
+from _support import DATA, SEEDS, SHARED
 
 CREDIBLE = sorted((Path(__file__).parent / "credible").iterdir())
 CORPUS = SHARED / "corpus" / "html"

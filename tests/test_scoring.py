@@ -8,7 +8,7 @@ from audit.config import Settings, apply
 from audit.document.load import parse
 from audit.engine import Engine
 
-from conftest import DATA, SEEDS
+from _support import DATA, SEEDS
 
 
 def test_clean_agency_page_reaches_top_band(engine):

@@ -13,7 +13,7 @@ import pytest
 
 from audit.document.load import Input
 
-from conftest import SEEDS
+from _support import SEEDS
 
 EXPECTED = json.loads((SEEDS / "expected.json").read_text(encoding="utf-8"))
 

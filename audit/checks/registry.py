@@ -27,6 +27,7 @@ BUILTIN = {
     "impartial-claim": "audit.checks.commercial:check_impartial_claim",
     "affiliate-links": "audit.checks.commercial:check_affiliate_links",
     "table-totals": "audit.checks.tables:check_table_totals",
+    "online-citations": "audit.checks.online:check_online_citations",
 }
 
 

@@ -38,6 +38,7 @@ class Input:
     data: bytes | None = None
     declared_format: str | None = None
     declared_charset: str | None = None
+    url: str | None = None       # http(s) address, fetched only when loaded
 
 
 def sniff_format(text: str, hint: str | None) -> str:
@@ -64,7 +65,7 @@ def _matches(path: Path, patterns) -> bool:
 
 
 def expand(paths, *, include=DEFAULT_INCLUDE, exclude=(), errors: list | None = None):
-    """Yield Inputs for paths (files, directories, ``-``) in a stable order.
+    """Yield Inputs for paths (files, directories, ``-``, http(s) URLs) in a stable order.
 
     Missing paths and directories with nothing to audit are appended to
     ``errors`` as InputErrors rather than raised: one bad argument must not
@@ -74,6 +75,9 @@ def expand(paths, *, include=DEFAULT_INCLUDE, exclude=(), errors: list | None = 
     for given in paths:
         if given == "-":
             yield Input("-", data=sys.stdin.buffer.read())
+            continue
+        if given.lower().startswith(("http://", "https://")):
+            yield Input(given, url=given)
             continue
         p = Path(given)
         if p.is_dir():
@@ -119,8 +123,32 @@ def read_input(item: Input, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
     return data
 
 
-def load(item: Input, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
-    """Read, decode and parse one input into a Document."""
+_MEDIA_FORMAT = {"text/html": "html", "application/xhtml+xml": "html", "text/plain": "text",
+                 "text/markdown": "markdown", "text/x-markdown": "markdown"}
+
+
+def fetch_input(item: Input, *, max_bytes: int, allow_private: bool = False) -> tuple[Input, dict]:
+    """Fetch a URL input (only ever called for one): the bytes, plus what the fetch saw.
+
+    Imported lazily: offline runs never load requests.
+    """
+    from audit.web.fetch import FetchError, fetch
+
+    try:
+        page = fetch(item.url, allow_private=allow_private, max_bytes=max_bytes)
+    except FetchError as exc:
+        raise InputError(str(exc)) from None
+    fetched = Input(item.source, data=page.body, declared_charset=page.encoding,
+                    declared_format=_MEDIA_FORMAT.get(page.content_type or ""))
+    return fetched, {"url": item.url, "final_url": page.final_url, "status": page.status,
+                     "content_type": page.content_type}
+
+
+def load(item: Input, *, max_bytes: int = DEFAULT_MAX_BYTES, allow_private: bool = False) -> Document:
+    """Read (or fetch), decode and parse one input into a Document."""
+    fetched = None
+    if item.url is not None and item.data is None:
+        item, fetched = fetch_input(item, max_bytes=max_bytes, allow_private=allow_private)
     data = read_input(item, max_bytes=max_bytes)
     if not data.strip():
         raise InputError(f"{item.source}: empty file, nothing to audit")
@@ -128,7 +156,10 @@ def load(item: Input, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
     hint = item.declared_format
     if hint is None and item.path is not None:
         hint = _EXT_FORMAT.get(item.path.suffix.lower())
-    return parse(text, source=item.source, fmt=sniff_format(text, hint))
+    doc = parse(text, source=item.source, fmt=sniff_format(text, hint))
+    if fetched is not None:
+        doc.extra["fetch"] = fetched
+    return doc
 
 
 def parse(text: str, *, source: str, fmt: str) -> Document:
