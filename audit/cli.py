@@ -87,9 +87,14 @@ def cli(debug):
 @click.option("--max-size", type=click.IntRange(1), help="Largest input in bytes.  [default: 20 MB]")
 @click.option("--color/--no-color", default=None, help="Colour the report (default: on a terminal).")
 @click.option("-q", "--quiet", is_flag=True, help="Only the score line per source and the summary.")
+@click.option("--online", is_flag=True,
+              help="Verify cited links, DOIs and PubMed ids over the network (off by default).")
+@click.option("--allow-private", is_flag=True,
+              help="Let URL inputs and --online checks reach loopback and private addresses.")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the cache of --online results.")
 def check(paths, fmt, outputs, baseline, write_baseline, fail_under, fail_on, exit_zero, select, ignore, config,
-          isolated, rules_path, include, exclude, max_size, color, quiet):
-    """Audit PATHS (files, directories, or - for stdin) and print a scorecard for each."""
+          isolated, rules_path, include, exclude, max_size, color, quiet, online, allow_private, no_cache):
+    """Audit PATHS (files, directories, http(s) URLs, or - for stdin) and print a scorecard for each."""
     from pathlib import Path
 
     from audit.document.load import DEFAULT_INCLUDE, expand
@@ -108,6 +113,7 @@ def check(paths, fmt, outputs, baseline, write_baseline, fail_under, fail_on, ex
         "ignore": _codes(ignore) or None, "include": list(include) or None, "exclude": list(exclude) or None,
         "max-size": max_size, "baseline": baseline,
     })
+    settings.online, settings.allow_private, settings.use_cache = online, allow_private, not no_cache
     ruleset = load_rules(list(settings.rule_paths) + list(rules_path))
     engine = Engine(ruleset, settings)
     errors: list = []
