@@ -105,9 +105,11 @@ def _check_identifiers(rule, ctx):
             seen.add(ident)
             try:
                 if kind == "DOI":
-                    record = verify.resolve_doi(ident, base_url=doi_base, crossref_url=crossref, cache=cache)
+                    record = verify.resolve_doi(ident, base_url=doi_base, crossref_url=crossref, cache=cache,
+                                                allow_private=ctx.settings.allow_private)
                 else:
-                    record = verify.resolve_pmid(ident, eutils_url=eutils, cache=cache)
+                    record = verify.resolve_pmid(ident, eutils_url=eutils, cache=cache,
+                                                 allow_private=ctx.settings.allow_private)
             except verify.VerificationUnavailable:
                 continue          # could not tell: never report a citation as fake on a guess
             i = b.text.find(ident)
