@@ -19,7 +19,9 @@ def _extract():
     if _extractor is None:
         import tldextract
 
-        _extractor = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+        # private suffixes count: two GitHub Pages sites are two sites
+        _extractor = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None,
+                                           include_psl_private_domains=True)
     return _extractor
 
 

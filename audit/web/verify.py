@@ -276,31 +276,16 @@ _HOME_PATHS = frozenset(
 )
 _LOCALE_ROOT = re.compile(r"^/[a-z]{2}(?:[-_][a-z]{2,4})?$")
 
-_tld_lock = threading.Lock()
-_tld_extract: Any = None
-
-
 def registered_domain(host: str) -> str:
     """``news.bbc.co.uk`` -> ``bbc.co.uk``; IPs and single labels unchanged.
 
-    tldextract runs from its bundled suffix list only (no download, no disk
-    cache) so that this never goes online on its own.  Private suffixes
-    (``github.io``) count, so two GitHub Pages sites are different sites.
+    One offline extractor serves the whole package (audit.document.domains):
+    bundled suffix list, no download, private suffixes (``github.io``) count.
     """
-    host = host.lower().rstrip(".")
-    global _tld_extract
-    with _tld_lock:
-        if _tld_extract is None:
-            import tldextract
+    from audit.document.domains import registered_domain as _registered
 
-            _tld_extract = tldextract.TLDExtract(
-                suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True
-            )
-        extractor = _tld_extract
-    parts = extractor(host)
-    if parts.domain and parts.suffix:
-        return f"{parts.domain}.{parts.suffix}"
-    return host
+    host = host.lower().rstrip(".")
+    return _registered(host) or host
 
 
 def _has_real_path(url: str) -> bool:
