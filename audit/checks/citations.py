@@ -20,7 +20,7 @@ CLAIM = re.compile(
     r"|(?:another|one|a|recent|new|several|many|numerous|multiple) (?:recent |clinical |scientific |published )?(?:studies|study|trials?|reports?|surveys?)"
     r" (?:show|shows|showed|have shown|has shown|found|find|have found|has found|suggest|suggests|suggested|indicate|indicates|have reported|reported|demonstrate|demonstrated|prove|proved|revealed)"
     r"|(?:studies|research|evidence|data|science|trials) (?:show|shows|showed|has shown|have shown|suggests?|indicates?|proves?|confirms?|demonstrates?)"
-    r"|(?:recent|new|emerging|preliminary|growing|clinical|scientific) (?:studies|evidence|research|data)"
+    r"|(?:recent|new|emerging|preliminary|growing) (?:studies|evidence|research|data)"
     r"|(?:has|have) been (?:clinically |scientifically )?(?:shown|proven|proved|demonstrated|found) to"
     r"|(?:clinically|scientifically|medically) (?:proven|tested|validated)"
     r"|(?:has|have) (?:clinically |scientifically )?prov(?:ed|en)\b"
@@ -28,7 +28,7 @@ CLAIM = re.compile(
     r"|according to (?:the |a |an )?(?-i:[A-Z][\w'-]*\s+(?:(?:[A-Z][\w'-]*|of|and|for|on|in|the|&)\s+){0,7})(?:study|survey|report|trial|analysis|review|project)\b"
     r"|\d+(?:\.\d+)?\s?(?:%|percent|per cent) of (?:patients|people|participants|subjects|users|cases|adults|children|women|men)"
     r"|\d+ (?:in|out of) \d+ (?:patients|people|participants|adults|children|women|men|cases)"
-    r"|\d+(?:\.\d+)? times (?:more|less) likely)",
+    r"|\d+(?:\.\d+)? times (?:more|less) likely)\b",
     re.I)
 NAMED_SOURCE = re.compile(
     r"\b(?:published in|journal|lancet|bmj|jama|nejm|new england journal|cochrane|pubmed|nature|science|"

@@ -34,6 +34,7 @@ def render_card(card, *, color=False, quiet=False) -> list[str]:
     for s in card.signals:
         lines.append(_style(f"  + {s.name} (+{s.points:g})", color, fg="green") + (f"  {s.excerpt}" if s.excerpt else ""))
     groups: dict[str, list] = {}
+    told: set[tuple[str, str]] = set()     # a rule's advice once per source, not after every finding
     for f in card.findings:
         groups.setdefault(f.category, []).append(f)
     for cat in CATEGORIES:
@@ -52,7 +53,8 @@ def render_card(card, *, color=False, quiet=False) -> list[str]:
                 if len(ex) > 100:
                     ex = ex[:97] + "..."
                 lines.append(_style(f"              \u2502 {ex}", color, dim=True))
-            if f.suggestion:
+            if f.suggestion and (f.rule, f.suggestion) not in told:
+                told.add((f.rule, f.suggestion))
                 lines.append(f"              suggestion: {f.suggestion}")
     return lines
 
