@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import html as _html
 import re
-from bisect import bisect_right
 
 from audit.document.model import Block, Document, Embed, Link
 
@@ -33,44 +32,79 @@ _BLOCK = frozenset(_BLOCK_KIND) | frozenset({
 })
 _CONTEXT_ATTRS = ("id", "class", "role", "aria-label", "aria-modal")
 _ENTITY = re.compile(r"&(#[0-9]{1,7};?|#[xX][0-9a-fA-F]{1,6};?|[A-Za-z][A-Za-z0-9]{1,31};?)")
-_PROBE_OK = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ,.;:!?()-/")
+_PROBE = re.compile(r"[a-zA-Z0-9 ,.;:!?()\-/]{1,24}")       # a safe prefix to search for
+_MARKUP_AND_SPACE = re.compile(r"(?:\s|<[^>]*>)*")
+_SPECIAL = re.compile("[&\r]")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*>")
 
 
 class _Aligner:
-    """Finds where each text node sits in the source, moving forward only."""
+    """Finds where each text node sits in the source, moving forward only.
 
-    def __init__(self, src: str):
-        self.src = src
+    The common case costs a few C-level string searches: a short probe from the start of the
+    text is found in the source after the cursor (skipping hits inside tags), and the whole
+    text is compared in place.  Only a text whose source spelling differs (character
+    references, CR characters) takes :meth:`_follow`, which still compares runs between two
+    ``&``/``\r`` characters at C speed.
+    """
+
+    __slots__ = ("src", "cursor", "_doc", "_starts", "_nlines", "_special", "log", "done")
+
+    def __init__(self, doc: Document):
+        self.src = doc.content
         self.cursor = 0
-        starts = [0]
-        pos = src.find("\n")
-        while pos >= 0:
-            starts.append(pos + 1)
-            pos = src.find("\n", pos + 1)
-        self.line_starts = starts
+        self._doc = doc
+        self._starts: list[int] | None = None
+        self._nlines = 0
+        self._special = (1, 0)          # cache: no '&'/'\r' from [0] up to [1]; see _next_special
+        # Lazy alignment: the parser logs (anchors list, offset in block, text, line, advance)
+        # for every text node; run_to() replays the log in order, exactly as if each node had
+        # been located when it was read, up to the node a position is asked for.
+        self.log: list[tuple] = []
+        self.done = 0
+
+    @property
+    def line_starts(self) -> list[int]:
+        if self._starts is None:
+            self._starts = self._doc._line_starts
+            self._nlines = len(self._starts)
+        return self._starts
 
     def _line_offset(self, line: int | None) -> int:
         if not line or line < 1:
             return 0
-        starts = self.line_starts
-        return starts[min(line, len(starts)) - 1]
+        return self.line_starts[min(line, self._nlines) - 1]
+
+    def run_to(self, last: int) -> None:
+        """Locate the logged text nodes up to ``last`` (inclusive), filling their anchors."""
+        log = self.log
+        locate = self.locate
+        for k in range(self.done, last + 1):
+            target, size, text, line, advance = log[k]
+            found = locate(text, line, advance=advance)
+            if len(found) == 1:
+                ti, so = found[0]
+                target.append((size + ti, so))
+            else:
+                target.extend([(size + ti, so) for ti, so in found])
+        if last >= self.done:
+            self.done = last + 1
 
     def locate(self, text: str, line: int | None, *, advance: bool = True) -> list[tuple[int, int]]:
         """Anchors ``(text_index, source_offset)`` for ``text``; best effort, never fails."""
         src = self.src
-        start = max(self.cursor, self._line_offset(line))
+        start = self.cursor
+        if line and line >= 1:
+            lo = self.line_starts[min(line, self._nlines) - 1]
+            if lo > start:
+                start = lo
         body = text.lstrip()
         lead = len(text) - len(body)
         if not body:
             return [(0, start)]
-        n = 0
-        for ch in body:
-            if ch not in _PROBE_OK or n >= 24:
-                break
-            n += 1
-        if n:
-            probe = body[:n]
+        m = _PROBE.match(body)
+        if m is not None:
+            probe = m.group()
             j = src.find(probe, start)
             tries = 0
             while j >= 0 and tries < 8 and src.rfind("<", 0, j) > src.rfind(">", 0, j):
@@ -80,23 +114,40 @@ class _Aligner:
                 j = start if not line else self._line_offset(line)
                 return [(lead, j)]
         else:
-            j = start
-            # skip markup and whitespace up to the first text character
-            while j < len(src) and (src[j].isspace() or src[j] == "<"):
-                if src[j] == "<":
-                    k = src.find(">", j)
-                    if k < 0:
-                        break
-                    j = k + 1
-                else:
-                    j += 1
+            j = _MARKUP_AND_SPACE.match(src, start).end()   # up to the first text character
         if src.startswith(body, j):
             if advance:
                 self.cursor = j + len(body)
             return [(lead, j)]
+        return self._follow(body, lead, j, advance)
+
+    def _next_special(self, j: int) -> int:
+        """The first ``&`` or ``\r`` at or after ``j`` (``len(src)`` if none), cached."""
+        lo, at = self._special
+        if lo <= j <= at:
+            return at
+        m = _SPECIAL.search(self.src, j)
+        at = m.start() if m is not None else len(self.src)
+        self._special = (j, at)
+        return at
+
+    def _follow(self, body: str, lead: int, j: int, advance: bool) -> list[tuple[int, int]]:
+        """Walk source and text together through character references and CRs."""
+        src = self.src
         anchors = [(lead, j)]
         i, size, slen = 0, len(body), len(src)
         while i < size and j < slen:
+            k = self._next_special(j)
+            if k > j:                            # a run of ordinary characters: compare it whole
+                n = k - j if k - j < size - i else size - i
+                if src.startswith(body[i:i + n], j):
+                    i += n
+                    j += n
+                    continue
+                while src[j] == body[i]:         # stops inside the run: find where, then give up
+                    i += 1
+                    j += 1
+                break
             s = src[j]
             if s == body[i]:
                 i += 1
@@ -124,9 +175,13 @@ class _Aligner:
 class _Builder:
     """Accumulates the text of the block being read."""
 
+    __slots__ = ("doc", "aligner", "log", "parts", "anchors", "size", "kind", "level", "list_id", "ordered",
+                 "context", "pending_links")
+
     def __init__(self, doc: Document, aligner: _Aligner):
         self.doc = doc
         self.aligner = aligner
+        self.log = aligner.log
         self.parts: list[str] = []
         self.anchors: list[tuple[int, int]] = []
         self.size = 0
@@ -140,11 +195,11 @@ class _Builder:
     def append(self, text: str | None, line: int | None) -> None:
         if not text:
             return
-        if not self.parts and not text.strip():
+        parts = self.parts
+        if not parts and text.isspace():
             return
-        for ti, so in self.aligner.locate(text, line):
-            self.anchors.append((self.size + ti, so))
-        self.parts.append(text)
+        self.log.append((self.anchors, self.size, text, line, True))   # located lazily
+        parts.append(text)
         self.size += len(text)
 
     def newline(self) -> None:
@@ -156,42 +211,83 @@ class _Builder:
         if self.parts:
             raw = "".join(self.parts)
             block = Block(self.kind, raw, self.anchors, level=self.level, list_id=self.list_id,
-                          ordered=self.ordered, context=self.context)
-            self.doc.add(block)
-            if block.index >= 0:
+                          ordered=self.ordered, context=self.context,
+                          align=(self.aligner, len(self.log) - 1))
+            doc = self.doc
+            doc.add(block)
+            if block.index >= 0 and self.pending_links:
                 for s, e, href in self.pending_links:
-                    self.doc.links.append(Link(raw[s:e].strip(), href, block.index, s, e))
-        self.parts, self.anchors, self.size, self.pending_links = [], [], 0, []
+                    doc.links.append(Link(raw[s:e].strip(), href, block.index, s, e))
+            self.parts, self.anchors, self.size, self.pending_links = [], [], 0, []
+        elif self.pending_links:
+            self.pending_links = []
 
 
-def _context_of(el) -> str:
+_MAIN_TAGS = ("article", "main")
+_CONTEXT_SET = frozenset(_CONTEXT_ATTRS)
+
+
+def _context_of(el, tag=None) -> str:
     """Ancestor tokens rules look at: id/class/role/aria/data-* names, and main-content markers."""
-    tag = el.tag
-    if not len(el.attrib):
-        return "tag=" + tag if tag in ("article", "main") else ""
-    tokens = ["tag=" + tag] if tag in ("article", "main") else []
+    if tag is None:
+        tag = el.tag
+    items = el.items()
+    if not items:
+        return "tag=" + tag if tag in _MAIN_TAGS else ""
+    tokens = ["tag=" + tag] if tag in _MAIN_TAGS else []
+    if len(items) == 1:                    # the common case: one class or id
+        name, v = items[0]
+        if name in _CONTEXT_SET:
+            if v:
+                tokens.append(f"{name}={'.'.join(v.split())}")
+        elif name.startswith("data-"):
+            tokens.append(name)
+        return " ".join(tokens)
+    get = el.get
     for name in _CONTEXT_ATTRS:
-        v = el.get(name)
+        v = get(name)
         if v:
             tokens.append(f"{name}={'.'.join(v.split())}")
-    for name in el.keys():
+    for name, _ in items:
         if name.startswith("data-"):
             tokens.append(name)
     return " ".join(tokens)
 
 
-_PARSER = None
+_PARSERS: dict[str | None, object] = {}
 
 
-def _parser():
-    """One plain libxml2 HTML parser per process (no lxml.html element classes: faster)."""
-    global _PARSER
-    if _PARSER is None:
+def _parser(encoding: str | None = None):
+    """One plain libxml2 HTML parser per process and input encoding (no lxml.html classes)."""
+    parser = _PARSERS.get(encoding)
+    if parser is None:
         import lxml.etree as etree
 
-        _PARSER = etree.HTMLParser(recover=True, remove_comments=False, remove_pis=True,
-                                   no_network=True, huge_tree=True)
-    return _PARSER
+        parser = _PARSERS[encoding] = etree.HTMLParser(
+            recover=True, remove_comments=False, remove_pis=True, no_network=True, huge_tree=True,
+            encoding=encoding)
+    return parser
+
+
+def _parse_tree(text: str):
+    """libxml2 parses UTF-8 bytes about twice as fast as a Python str (same tree)."""
+    import lxml.etree as etree
+
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:           # lone surrogates (JSONL input): let lxml take the str
+        data = None
+    try:
+        if data is not None:
+            return etree.fromstring(data, _parser("utf-8"))
+        return etree.fromstring(text, _parser())
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
+        return None
+
+
+_PLAIN = ("paragraph", 0, None, False)
+_LISTS = frozenset({"ul", "ol", "menu"})
+_EMBEDS = frozenset({"script", "iframe", "embed", "object"})
 
 
 def parse_html(doc: Document) -> Document:
@@ -203,20 +299,45 @@ def parse_html(doc: Document) -> Document:
     text_for_parser = src if not m else " " * m.end() + src[m.end():]
     if "\x00" in text_for_parser:
         text_for_parser = text_for_parser.replace("\x00", " ")
-    try:
-        root = etree.fromstring(text_for_parser, _parser())
-    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
-        root = None
+    root = _parse_tree(text_for_parser)
     if root is None:
         return doc   # nothing parseable: an empty document, reported by the caller
-    aligner = _Aligner(src)
+    aligner = _Aligner(doc)
     b = _Builder(doc, aligner)
-    context_stack: list[str] = []
+    append = b.append
+    flush = b.flush
+    blocks = doc.blocks
+    # Ancestor context, computed lazily: ctx[d] is the joined context of the open elements up to
+    # depth d, or None until a block (or an embed) below needs it; most inline elements never do.
+    ctx: list[str | None] = [""]
+    ctx_els: list = [None]
+    own_cache: dict = {}
+
+    def context() -> str:
+        i = len(ctx) - 1
+        while ctx[i] is None:
+            i -= 1
+        joined = ctx[i]
+        for k in range(i + 1, len(ctx)):
+            el_k = ctx_els[k]
+            items = el_k.items()
+            tag_k = el_k.tag
+            if items or tag_k in _MAIN_TAGS:
+                key = (tag_k in _MAIN_TAGS and tag_k, tuple(items))
+                own = own_cache.get(key)
+                if own is None:
+                    own = own_cache[key] = _context_of(el_k, tag_k)
+                if own:
+                    joined = joined + " " + own if joined else own
+            ctx[k] = joined
+        return joined
+
     kind_stack: list[tuple[str, int, int | None, bool]] = []
     list_stack: list[tuple[int, bool]] = []
     list_counter = 0
     link_stack: list[tuple[int, int, str | None]] = []   # (block count, raw start, href)
     in_body = False
+    skip_tags, block_tags, block_kind = _SKIP, _BLOCK, _BLOCK_KIND
 
     walker = etree.iterwalk(root, events=("start", "end", "comment"))
     for event, el in walker:
@@ -224,46 +345,49 @@ def parse_html(doc: Document) -> Document:
         if event == "comment":
             if isinstance(el.text, str):
                 doc.comments.append((el.text.strip(), aligner._line_offset(el.sourceline)))
-            b.append(el.tail, None)
+            append(el.tail, None)
             continue
-        if not isinstance(tag, str):
+        if tag.__class__ is not str:
             if event == "end":
-                b.append(el.tail, None)
+                append(el.tail, None)
             continue
         tag = tag.lower()
         if event == "start":
-            if tag == "body":
-                in_body = True
-            if tag == "head":
-                _read_head(doc, el, aligner)
-                walker.skip_subtree()
-                continue
-            if tag in ("script", "iframe", "embed", "object"):
-                src_attr = el.get("src") or el.get("data")
-                if src_attr and in_body:
-                    doc.embeds.append(Embed(tag, src_attr, el.sourceline or 0,
-                                            " ".join(filter(None, context_stack))))
-                if tag == "script" and (el.get("type") or "").lower() == "application/ld+json":
-                    if el.text:
-                        doc.jsonld.append(el.text)
-            if tag == "meta":
-                _read_meta(doc, el)
-            if tag in _SKIP:
-                walker.skip_subtree()
-                continue
-            context_stack.append(_context_of(el))
-            if tag in _BLOCK:
-                b.flush()
-                if tag in ("ul", "ol", "menu"):
+            if tag in skip_tags or tag in _EMBEDS or tag == "meta" or tag == "body":
+                if tag == "body":
+                    in_body = True
+                if tag == "head":
+                    _read_head(doc, el, aligner)
+                    walker.skip_subtree()
+                    continue
+                if tag in _EMBEDS:
+                    src_attr = el.get("src") or el.get("data")
+                    if src_attr and in_body:
+                        doc.embeds.append(Embed(tag, src_attr, el.sourceline or 0,
+                                                ctx[-1] if ctx[-1] is not None else context()))
+                    if tag == "script" and (el.get("type") or "").lower() == "application/ld+json":
+                        if el.text:
+                            doc.jsonld.append(el.text)
+                if tag == "meta":
+                    _read_meta(doc, el)
+                if tag in skip_tags:
+                    walker.skip_subtree()
+                    continue
+            ctx_els.append(el)
+            ctx.append(None)
+            if tag in block_tags:
+                flush()
+                if tag in _LISTS:
                     list_counter += 1
                     list_stack.append((list_counter, tag == "ol"))
-                kind = _BLOCK_KIND.get(tag)
+                kind = block_kind.get(tag)
                 if kind:
                     level = int(tag[1]) if kind == "heading" else 0
                     lid, ordered = (list_stack[-1] if list_stack else (None, False)) \
                         if kind == "list-item" else (None, False)
                     kind_stack.append((kind, level, lid, ordered))
-                _set_block_state(b, kind_stack, context_stack)
+                b.kind, b.level, b.list_id, b.ordered = kind_stack[-1] if kind_stack else _PLAIN
+                b.context = ctx[-1] if ctx[-1] is not None else context()
             elif tag == "br":
                 b.newline()
             elif tag == "img":
@@ -272,43 +396,41 @@ def parse_html(doc: Document) -> Document:
                     saved = (b.parts, b.anchors, b.size, b.pending_links, b.kind)
                     b.parts, b.anchors, b.size, b.pending_links = [], [], 0, []
                     b.kind = "alt"
-                    b.append(alt, el.sourceline)
-                    b.flush()
+                    append(alt, el.sourceline)
+                    flush()
                     b.parts, b.anchors, b.size, b.pending_links, b.kind = saved
             elif tag == "time":
                 dt = el.get("datetime")
-                doc.times.append((dt or "", "".join(el.itertext()).strip(), len(doc.blocks)))
+                doc.times.append((dt or "", "".join(el.itertext()).strip(), len(blocks)))
             if tag == "a":
-                link_stack.append((len(doc.blocks), b.size, el.get("href")))
-            b.append(el.text, el.sourceline)
+                link_stack.append((len(blocks), b.size, el.get("href")))
+            text = el.text
+            if text:
+                append(text, el.sourceline)
         else:  # end
-            if tag in _SKIP:
-                b.append(el.tail, None)
+            if tag in skip_tags:
+                append(el.tail, None)
                 continue
-            if context_stack:
-                context_stack.pop()
+            if len(ctx) > 1:
+                ctx.pop()
+                ctx_els.pop()
             if tag == "a" and link_stack:
-                count, start, href = link_stack.pop()
-                if count == len(doc.blocks) and b.size > start:
+                count_, start, href = link_stack.pop()
+                if count_ == len(blocks) and b.size > start:
                     b.pending_links.append((start, b.size, href))
-            if tag in _BLOCK:
-                b.flush()
-                if tag in _BLOCK_KIND and kind_stack:
+            if tag in block_tags:
+                flush()
+                if tag in block_kind and kind_stack:
                     kind_stack.pop()
-                if tag in ("ul", "ol", "menu") and list_stack:
+                if tag in _LISTS and list_stack:
                     list_stack.pop()
-                _set_block_state(b, kind_stack, context_stack)
-            b.append(el.tail, None)
-    b.flush()
+                b.kind, b.level, b.list_id, b.ordered = kind_stack[-1] if kind_stack else _PLAIN
+                b.context = ctx[-1] if ctx[-1] is not None else context()
+            tail = el.tail
+            if tail:
+                append(tail, None)
+    flush()
     return doc
-
-
-def _set_block_state(b: _Builder, kind_stack, context_stack) -> None:
-    if kind_stack:
-        b.kind, b.level, b.list_id, b.ordered = kind_stack[-1]
-    else:
-        b.kind, b.level, b.list_id, b.ordered = "paragraph", 0, None, False
-    b.context = " ".join(filter(None, context_stack))
 
 
 def _read_meta(doc: Document, el) -> None:
@@ -327,8 +449,9 @@ def _read_head(doc: Document, head, aligner: _Aligner) -> None:
             _read_meta(doc, el)
         elif tag == "title" and el.text and el.text.strip() and doc.html_title is None:
             doc.html_title = el.text.strip()
-            anchors = aligner.locate(el.text, el.sourceline, advance=False)
-            doc.add(Block("title", el.text, anchors, level=0))
+            anchors: list[tuple[int, int]] = []
+            aligner.log.append((anchors, 0, el.text, el.sourceline, False))
+            doc.add(Block("title", el.text, anchors, level=0, align=(aligner, len(aligner.log) - 1)))
         elif tag == "script" and (el.get("type") or "").lower() == "application/ld+json" and el.text:
             doc.jsonld.append(el.text)
         elif tag == "link" and el.get("rel") and el.get("href"):

@@ -18,9 +18,19 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import accumulate, count
+from operator import add
 from typing import Any
 
 from audit.document.normalize import normalize, normalize_tracked
+
+
+def line_starts(text: str) -> list[int]:
+    """Offset of the first character of every line (lines end with ``\n``), at C speed."""
+    parts = text.split("\n")
+    if len(parts) == 1:
+        return [0]
+    return [0, *map(add, accumulate(map(len, parts[:-1])), count(1))]
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,23 +48,40 @@ class Block:
     """One unit of visible text with its origin."""
 
     __slots__ = (
-        "index", "kind", "raw", "anchors", "text", "level", "list_id", "ordered",
+        "index", "kind", "raw", "_anchors", "_align", "text", "level", "list_id", "ordered",
         "context", "marker", "__dict__",
     )
 
     def __init__(self, kind: str, raw: str, anchors: list[tuple[int, int]], *,
                  level: int = 0, list_id: int | None = None, ordered: bool = False,
-                 context: str = "", marker: str = ""):
+                 context: str = "", marker: str = "", align=None):
         self.index = -1
         self.kind = kind            # title, heading, paragraph, list-item, cell, caption, alt
         self.raw = raw
-        self.anchors = anchors
+        self._anchors = anchors
+        # (aligner, step): ``anchors`` is filled by running the document's aligner up to
+        # ``step`` the first time a position is needed (most blocks never need one).
+        self._align = align
         self.text = normalize(raw)
         self.level = level          # heading level (1-6), 0 otherwise
         self.list_id = list_id      # items of one list share an id
         self.ordered = ordered      # numbered list
         self.context = context      # ancestor id/class/role/aria/data tokens (HTML)
         self.marker = marker        # list marker as written ("1.", "•", "-")
+
+    @property
+    def anchors(self) -> list[tuple[int, int]]:
+        """Sorted ``(raw_index, source_offset)`` pairs (computed on first use for HTML)."""
+        align = self._align
+        if align is not None:
+            self._align = None
+            align[0].run_to(align[1])
+        return self._anchors
+
+    @anchors.setter
+    def anchors(self, value: list[tuple[int, int]]) -> None:
+        self._anchors = value
+        self._align = None
 
     def __repr__(self) -> str:
         return f"Block({self.index}, {self.kind!r}, {self.text[:40]!r})"
@@ -132,13 +159,7 @@ class Document:
 
     @cached_property
     def _line_starts(self) -> list[int]:
-        starts = [0]
-        find = self.content.find
-        pos = find("\n")
-        while pos >= 0:
-            starts.append(pos + 1)
-            pos = find("\n", pos + 1)
-        return starts
+        return line_starts(self.content)
 
     def line_col(self, offset: int) -> tuple[int, int]:
         """1-based line and column (in code points) of a source offset."""

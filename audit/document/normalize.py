@@ -48,6 +48,8 @@ class _CharMap(dict):
             # NFKC can introduce characters that have their own mapping (e.g. U+2024).
             out = "".join(_SPECIAL.get(c, c) for c in out)
         self[code] = out
+        if len(out) != 1:
+            _ODD.add(ch)
         return out
 
 
@@ -66,9 +68,20 @@ _ASCII_WS.update({c: " " for c in range(0, 32) if chr(c) not in "\t\n\r\x0b\x0c"
 _ASCII_WS[127] = " "
 
 
+_ASCII_ODD = re.compile(r"[\x00-\x08\x0e-\x1b\x7f]")   # controls that str.split() keeps
+
+
 def normalize(text: str) -> str:
-    """Return the matching form of ``text``: mapped characters, single spaces, stripped."""
-    return _SPACES.sub(" ", _map_chars(text)).strip(" ")
+    """Return the matching form of ``text``: mapped characters, single spaces, stripped.
+
+    After mapping, the only whitespace left is U+0020 (every ``isspace()`` character maps to a
+    space), so collapsing runs and stripping is ``" ".join(s.split())``, done in C.
+    """
+    if text.isascii():
+        if _ASCII_ODD.search(text) is not None:
+            text = text.translate(_ASCII_WS)
+        return " ".join(text.split())
+    return " ".join(text.translate(_TABLE).split())
 
 
 def normalize_tracked(text: str) -> tuple[str, list[int]]:
@@ -77,29 +90,59 @@ def normalize_tracked(text: str) -> tuple[str, list[int]]:
     ``index`` has one extra trailing entry: the original index just past the
     last kept character, so a half-open span ``[s, e)`` maps to
     ``[index[s], index[e - 1] + 1)``.
+
+    Computed by slices rather than per character: characters that map to one character keep
+    their index; the few that map to none or several (soft hyphen, ellipsis, ligatures) are
+    found with a regex; runs of spaces are found with another.
     """
-    out: list[str] = []
-    index: list[int] = []
-    prev_space = True  # leading spaces are stripped
-    for i, ch in enumerate(text):
-        if ch.isascii():
-            mapped = " " if (ord(ch) < 32 or ord(ch) == 127) else ch
+    if text.isascii():
+        mapped = text.translate(_ASCII_WS)
+        pre = None                         # identity: mapped[k] comes from text[k]
+    else:
+        mapped = text.translate(_TABLE)
+        odd = _odd_chars().search(text)
+        if odd is None:
+            pre = None
         else:
-            mapped = _TABLE[ord(ch)]
-        for c in mapped:
-            if c == " ":
-                if prev_space:
-                    continue
-                prev_space = True
-            else:
-                prev_space = False
-            out.append(c)
-            index.append(i)
-    while out and out[-1] == " ":
-        out.pop()
-        index.pop()
-    index.append(index[-1] + 1 if index else 0)
-    return "".join(out), index
+            pre = []
+            prev = 0
+            for m in _odd_chars().finditer(text, odd.start()):
+                i = m.start()
+                pre.extend(range(prev, i))
+                pre.extend([i] * len(_TABLE[ord(text[i])]))
+                prev = i + 1
+            pre.extend(range(prev, len(text)))
+    end = len(mapped.rstrip(" "))
+    pos = len(mapped) - len(mapped.lstrip(" "))
+    if pos >= end:
+        return "", [0]
+    segments = []
+    for m in _SPACES.finditer(mapped, pos, end):
+        segments.append((pos, m.start() + 1))
+        pos = m.end()
+    segments.append((pos, end))
+    index: list[int] = []
+    if pre is None:
+        for a, b in segments:
+            index.extend(range(a, b))
+    else:
+        for a, b in segments:
+            index.extend(pre[a:b])
+    out = "".join([mapped[a:b] for a, b in segments])
+    index.append(index[-1] + 1)
+    return out, index
+
+
+_ODD: set[str] = set()          # characters whose mapping is not exactly one character
+_ODD_RE = [None, -1]            # compiled class of _ODD, and the size it was built for
+
+
+def _odd_chars():
+    if _ODD_RE[1] != len(_ODD):
+        chars = "".join(sorted(_ODD)) or "\x00"
+        _ODD_RE[0] = re.compile("[" + re.escape(chars) + "]") if _ODD else re.compile("(?!)")
+        _ODD_RE[1] = len(_ODD)
+    return _ODD_RE[0]
 
 
 def lower_same_length(text: str) -> str:
