@@ -35,7 +35,7 @@ COMMON_REQUIRED = ("id", "category", "level", "weight", "message", "rationale", 
 COMMON_OPTIONAL = ("scope", "formats", "suggestion", "examples", "enabled", "criterion")
 FORMATS = ("text", "markdown", "html")
 KIND_KEYS: dict[str, tuple[str, ...]] = {
-    "existence": ("phrases", "lexicon", "patterns", "ignorecase", "whole_tokens", "unless"),
+    "existence": ("phrases", "lexicon", "patterns", "ignorecase", "whole_tokens", "unless", "sentence_has"),
     "substitution": ("swap", "lexicon", "ignorecase", "context", "unless"),
     "occurrence": ("phrases", "lexicon", "patterns", "ignorecase", "whole_tokens", "max",
                    "max_per_1000_words", "unless"),
@@ -225,7 +225,7 @@ def _validate(path: Path, entry: Any) -> Rule:
 
 
 def _validate_params(path, rid, kind, p):
-    for key in ("phrases", "patterns", "unless", "without", "when"):
+    for key in ("phrases", "patterns", "unless", "without", "when", "sentence_has"):
         if key in p:
             p[key] = _str_list(path, rid, key, p[key])
     if "lexicon" in p:
@@ -315,6 +315,8 @@ def compile_rule(rule: Rule, lexicons: dict[str, list[str]]) -> None:
         rule.regex = compile_pattern(path, rule.id, "patterns", p["patterns"], ignorecase)
     if p.get("unless"):
         rule.unless = compile_pattern(path, rule.id, "unless", p["unless"], True)
+    if p.get("sentence_has"):
+        p["_sentence_has"] = compile_pattern(path, rule.id, "sentence_has", p["sentence_has"], True)
     if p.get("without"):
         rule.without = compile_pattern(path, rule.id, "without", p["without"], True)
     if p.get("when"):

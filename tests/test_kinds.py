@@ -131,3 +131,10 @@ def test_code_check_from_entry_point_registry():
     assert "enumeration" in available() or "filler-latin" in available()
     assert callable(get_check("filler-latin"))
     assert get_check("does-not-exist") is None
+
+
+def test_existence_sentence_has(tmp_path):
+    e = engine_for(tmp_path, f'[[rule]]\nid = "Test.Ctx"\n{HEAD}kind = "existence"\nmessage = "m"\n'
+                             'phrases = ["repairs tissue"]\nsentence_has = ["\\\\binject"]\n')
+    got = findings(e, "Intro line here.\n\nThe body repairs tissue. Once injected, it repairs tissue.")
+    assert [f.column for f in got] == [44]

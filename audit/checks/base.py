@@ -72,7 +72,7 @@ class Context:
         return s.start, s.end
 
     def unless(self, pattern, block: "Block", start: int) -> bool:
-        """True when ``pattern`` matches the sentence around ``start`` (a hedge, a negation...)."""
+        """True when ``pattern`` matches the sentence around ``start`` (a hedge, a negation, a context)."""
         from audit.rulepack import REGEX_TIMEOUT
 
         if pattern is None:

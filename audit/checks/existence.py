@@ -1,4 +1,10 @@
-"""existence: report each occurrence of a phrase or pattern (Vale's most used kind)."""
+"""existence: report each occurrence of a phrase or pattern (Vale's most used kind).
+
+``unless`` patterns drop a match whose sentence hedges or reports criticism;
+``sentence_has`` patterns keep a match only when its sentence also says
+something else (a treatment, say).  Both are checked on the one sentence
+around the match, which is far cheaper than look-arounds in every pattern.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,10 @@ from audit.checks.base import Context, Hit
 
 
 def run(rule, ctx: Context):
+    needs = rule.params.get("_sentence_has")
     for block, s, e in ctx.matches(rule):
         if ctx.unless(rule.unless, block, s):
+            continue
+        if needs is not None and not ctx.unless(needs, block, s):
             continue
         yield Hit(block, s, e, {"match": block.text[s:e]})
