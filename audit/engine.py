@@ -15,7 +15,7 @@ from importlib import import_module
 from audit.checks.base import Context, Hit
 from audit.config import Settings
 from audit.errors import InputError
-from audit.matching import PhraseIndex
+from audit.matching import PhraseIndex, PrefilteredContext
 from audit.model import Finding, Scorecard
 from audit.rulepack import Rule, RuleSet
 from audit.score import score
@@ -36,6 +36,8 @@ def _fmt(template: str, args: dict) -> str:
 
 
 class Engine:
+    prefilter = True     # skip blocks a regex cannot match (matching.required_literals)
+
     def __init__(self, ruleset: RuleSet, settings: Settings | None = None):
         self.settings = settings or Settings()
         self.ruleset = ruleset
@@ -50,7 +52,10 @@ class Engine:
             if rule.enabled and self.settings.selected(rule.id, rule.category):
                 self.rules.append(rule)
         self.weights = {r.id: r.weight for r in self.rules}
-        self.index = PhraseIndex([r for r in self.rules if r.phrases])
+        # one Aho-Corasick pass per block finds every phrase and, for each regex rule, whether
+        # the block holds a literal its pattern needs (matching.required_literals)
+        self.index = PhraseIndex([r for r in self.rules if r.phrases],
+                                 [r for r in self.rules if r.regex is not None] if self.prefilter else ())
         self.runners = {k: import_module(f"audit.checks.{k}").run for k in _KIND_MODULES}
         from audit.document.domains import DomainClassifier
 
@@ -61,7 +66,8 @@ class Engine:
 
     # -- one document -----------------------------------------------------------------------
     def findings(self, doc) -> list[Finding]:
-        ctx = Context(doc, self.index.scan(doc.blocks))
+        phrase_hits, candidates = self.index.scan_all(doc.blocks)
+        ctx = PrefilteredContext(doc, phrase_hits, candidates)
         ctx.lexicons = self.lexicons
         ctx.classifier = self.classifier
         ctx.settings = self.settings
