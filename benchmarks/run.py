@@ -1,0 +1,272 @@
+"""Benchmark: the full default audit over the shared corpus, beside a bare lxml parse.
+
+    python benchmarks/run.py                  # everything (about a minute on 2 cores)
+    python benchmarks/run.py --json out.json  # also write the numbers
+    python benchmarks/run.py --memory         # also show worker RSS for 1x and 3x the corpus
+
+What it measures, in one run on one machine (numbers are best-of-N to damp noisy neighbours):
+
+1. bare baseline: ``lxml.html`` parse + visible text (script/style dropped) of every page;
+2. ``audit batch`` (the full default audit: decode, parse, every rule, scoring, JSONL out) with
+   1 worker and with N workers (all cores): pages/s, MB/s, wall time, peak worker RSS;
+3. in one process, where the time goes: loading (decode + parse) vs the rule engine, and the
+   rules that cost the most -- rules change often, so the engine is reported on its own;
+4. the five seed pages through ``audit batch``;
+5. start-up: ``audit --version`` against ``python -c pass``.
+
+The corpus is ``../shared/corpus/html/`` (240 real pages, ~40 MB); without it, the corpus
+parts are skipped with a message.  See docs/performance.md for results and targets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT.parent / "shared" / "corpus" / "html"
+SEEDS = ROOT / "seeds"
+TARGETS = {"per_worker_pages_per_s": 150, "vs_bare": 0.4, "scaling_2_workers": 1.8, "startup_ms": 100}
+
+
+def cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def audit_cmd() -> list[str]:
+    script = Path(sys.executable).with_name("audit")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "audit"]
+
+
+def best(fn, repeat: int):
+    """Run ``fn`` ``repeat`` times; return the run with the smallest first element."""
+    return min((fn() for _ in range(repeat)), key=lambda r: r[0])
+
+
+# -- 1. bare lxml ---------------------------------------------------------------------------------
+def bare_lxml(files: list[Path], repeat: int) -> dict:
+    import lxml.html
+
+    datas = [p.read_bytes() for p in files]
+
+    def once():
+        t = time.perf_counter()
+        chars = 0
+        for data in datas:
+            root = lxml.html.fromstring(data)
+            for el in root.xpath("//script|//style"):
+                el.drop_tree()
+            chars += len(root.text_content())
+        return time.perf_counter() - t, chars
+
+    seconds, _ = best(once, repeat)
+    mb = sum(map(len, datas)) / 1e6
+    return {"seconds": round(seconds, 3), "pages_per_s": round(len(datas) / seconds, 1),
+            "mb_per_s": round(mb / seconds, 1)}
+
+
+# -- 2. audit batch -------------------------------------------------------------------------------
+def run_batch(inputs: list[str], jobs: int, repeat: int) -> dict:
+    def once():
+        with tempfile.TemporaryDirectory() as tmp:
+            out, summary = Path(tmp, "out.jsonl"), Path(tmp, "summary.json")
+            t = time.perf_counter()
+            proc = subprocess.run(audit_cmd() + ["batch", *inputs, "--out", str(out), "--jobs", str(jobs),
+                                                 "--summary", str(summary), "-q", "--exit-zero"],
+                                  capture_output=True, text=True)
+            wall = time.perf_counter() - t
+            if proc.returncode not in (0, 3):
+                raise SystemExit(f"audit batch failed ({proc.returncode}): {proc.stderr}")
+            run = json.loads(summary.read_text())["run"]
+            lines = sum(1 for _ in out.open("rb"))
+        return run["elapsed_seconds"], wall, run, lines
+
+    seconds, wall, run, lines = best(once, repeat)
+    return {"jobs": jobs, "documents": lines, "seconds": seconds, "wall_seconds": round(wall, 3),
+            "pages_per_s": round(lines / seconds, 1), "mb_per_s": run["megabytes_per_second"],
+            "peak_worker_rss_mb": run["peak_worker_rss_mb"],
+            "peak_process_rss_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)}
+
+
+# -- 3. where the time goes (one process) ----------------------------------------------------------
+def breakdown(files: list[Path], repeat: int, top: int = 12) -> dict:
+    from audit.config import Settings
+    from audit.document.load import Input, load
+    from audit.engine import Engine
+    from audit.matching import PrefilteredContext
+    from audit.rulepack import load_rules
+
+    datas = [(str(p), p.read_bytes()) for p in files]
+
+    def load_all():
+        t = time.process_time()
+        docs = [load(Input(name, data=data, declared_format="html")) for name, data in datas]
+        return time.process_time() - t, docs
+
+    load_s, _ = best(load_all, repeat)
+    t = time.perf_counter()
+    engine = Engine(load_rules(), Settings())
+    build_s = time.perf_counter() - t
+
+    def engine_all():
+        _, docs = load_all()                  # fresh documents: nothing cached from a previous pass
+        t = time.process_time()
+        for doc in docs:
+            engine.audit_document(doc)
+        return time.process_time() - t, None
+
+    engine_s, _ = best(engine_all, repeat)
+
+    # per-rule cost, measured the way the engine runs rules (structure is shared: the first rule
+    # that asks for it pays for it, so it is measured separately)
+    _, docs = load_all()
+    t = time.process_time()
+    for doc in docs:
+        doc.structure.sentences  # noqa: B018
+        doc.structure.references  # noqa: B018
+    structure_s = time.process_time() - t
+    per_rule: dict[str, float] = {}
+    t0 = time.process_time()
+    for doc in docs:
+        hits, cands = engine.index.scan_all(doc.blocks)
+        ctx = PrefilteredContext(doc, hits, cands)
+        ctx.lexicons, ctx.classifier, ctx.settings = engine.lexicons, engine.classifier, engine.settings
+        for rule in engine.rules:
+            if doc.format not in rule.formats:
+                continue
+            t = time.process_time()
+            try:
+                list(engine._run(rule, ctx))
+            except Exception:
+                pass
+            per_rule[rule.id] = per_rule.get(rule.id, 0.0) + time.process_time() - t
+    rules_s = time.process_time() - t0
+    n = len(datas)
+    return {
+        "load_pages_per_s": round(n / load_s, 1), "load_ms_per_page": round(1000 * load_s / n, 2),
+        "engine_pages_per_s": round(n / engine_s, 1), "engine_ms_per_page": round(1000 * engine_s / n, 2),
+        "engine_build_seconds": round(build_s, 3), "rules": len(engine.rules),
+        "structure_ms_per_page": round(1000 * structure_s / n, 2),
+        "rules_ms_per_page": round(1000 * rules_s / n, 2),
+        "top_rules_ms_per_page": {k: round(1000 * v / n, 2)
+                                  for k, v in sorted(per_rule.items(), key=lambda kv: -kv[1])[:top]},
+    }
+
+
+# -- 5. start-up ------------------------------------------------------------------------------------
+def startup(runs: int = 15) -> dict:
+    def timed(cmd):
+        times = []
+        for _ in range(runs):
+            t = time.perf_counter()
+            subprocess.run(cmd, capture_output=True, check=True)
+            times.append(time.perf_counter() - t)
+        return 1000 * min(times), 1000 * statistics.median(times)
+
+    bare_min, bare_med = timed([sys.executable, "-c", "pass"])
+    audit_min, audit_med = timed(audit_cmd() + ["--version"])
+    return {"python_c_pass_ms": round(bare_min, 1), "audit_version_ms": round(audit_min, 1),
+            "overhead_ms": round(audit_min - bare_min, 1), "overhead_median_ms": round(audit_med - bare_med, 1)}
+
+
+# -- memory vs corpus size ------------------------------------------------------------------------
+def memory_scaling(files: list[Path], jobs: int) -> dict:
+    """Peak worker RSS for the corpus once and three times over (as JSONL records)."""
+    out = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for copies in (1, 3):
+            recs = Path(tmp, f"x{copies}.jsonl")
+            with recs.open("w", encoding="utf-8") as fh:
+                for c in range(copies):
+                    for p in files:
+                        from audit.document.decode import decode
+
+                        text, _ = decode(p.read_bytes(), name=p.name)
+                        fh.write(json.dumps({"url": f"https://copy{c}.example/{p.name}", "html": text}) + "\n")
+            r = run_batch([str(recs)], jobs, 1)
+            out[f"{copies}x"] = {"documents": r["documents"], "peak_worker_rss_mb": r["peak_worker_rss_mb"],
+                                 "peak_process_rss_mb": r["peak_process_rss_mb"]}
+    return out
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--corpus", type=Path, default=CORPUS)
+    ap.add_argument("--jobs", type=int, default=cores(), help="N for the parallel run (default: all cores)")
+    ap.add_argument("--repeat", type=int, default=2, help="runs per measurement; the best is kept")
+    ap.add_argument("--memory", action="store_true", help="also measure worker RSS for 1x and 3x the corpus")
+    ap.add_argument("--json", type=Path, help="write the results as JSON")
+    args = ap.parse_args(argv)
+
+    results: dict = {"machine": {"cores": cores(), "python": sys.version.split()[0]}}
+    print(f"machine: {cores()} cores, Python {results['machine']['python']}")
+    files = sorted(args.corpus.glob("*.html")) if args.corpus.is_dir() else []
+    if not files:
+        print(f"corpus: {args.corpus} is absent; skipping the corpus benchmarks (seeds and start-up only)")
+    else:
+        mb = sum(p.stat().st_size for p in files) / 1e6
+        print(f"corpus: {len(files)} pages, {mb:.1f} MB ({args.corpus})")
+        results["corpus"] = {"pages": len(files), "mb": round(mb, 1)}
+        bare = results["bare_lxml"] = bare_lxml(files, args.repeat)
+        print(f"\nbare lxml.html parse + visible text: {bare['pages_per_s']} pages/s, {bare['mb_per_s']} MB/s")
+        runs = []
+        for jobs in sorted({1, args.jobs}):
+            r = run_batch([str(args.corpus)], jobs, args.repeat)
+            runs.append(r)
+            print(f"audit batch --jobs {jobs}: {r['pages_per_s']} pages/s, {r['mb_per_s']} MB/s "
+                  f"({r['seconds']} s audit, {r['wall_seconds']} s wall incl. start-up), "
+                  f"peak RSS per worker {r['peak_worker_rss_mb']} MB, largest process {r['peak_process_rss_mb']} MB")
+        results["batch"] = runs
+        one = runs[0]
+        many = runs[-1]
+        results["vs_bare"] = round(one["pages_per_s"] / bare["pages_per_s"], 3)
+        results["scaling"] = round(many["pages_per_s"] / one["pages_per_s"], 2) if many is not one else None
+        bd = results["breakdown"] = breakdown(files, args.repeat)
+        print(f"\none process, where the time goes ({bd['rules']} rules):")
+        print(f"  loading (decode + parse):  {bd['load_ms_per_page']:7.2f} ms/page  ({bd['load_pages_per_s']} pages/s)")
+        print(f"  rule engine + scoring:     {bd['engine_ms_per_page']:7.2f} ms/page  ({bd['engine_pages_per_s']} pages/s)")
+        print(f"    document structure:      {bd['structure_ms_per_page']:7.2f} ms/page (sentences, references)")
+        print(f"    rules:                   {bd['rules_ms_per_page']:7.2f} ms/page; costliest:")
+        for rid, ms in bd["top_rules_ms_per_page"].items():
+            print(f"      {rid:<34} {ms:6.2f} ms/page")
+        if args.memory:
+            mem = results["memory"] = memory_scaling(files, args.jobs)
+            print("\nworker RSS vs corpus size: " + ", ".join(
+                f"{k}: {v['documents']} docs, {v['peak_worker_rss_mb']} MB per worker" for k, v in mem.items()))
+    seeds = results["seeds"] = run_batch([str(SEEDS)], 1, 1)
+    print(f"\nseeds: {seeds['documents']} pages in {seeds['seconds']} s ({seeds['wall_seconds']} s wall)")
+    st = results["startup"] = startup()
+    print(f"start-up: audit --version {st['audit_version_ms']} ms, python -c pass {st['python_c_pass_ms']} ms "
+          f"(overhead {st['overhead_ms']} ms best, {st['overhead_median_ms']} ms median)")
+
+    print("\ntargets:")
+    checks = [("start-up overhead <= 100 ms", st["overhead_ms"] <= TARGETS["startup_ms"])]
+    if files:
+        per_worker = results["batch"][0]["pages_per_s"]
+        checks = [
+            (f"full audit >= {TARGETS['per_worker_pages_per_s']} pages/s per worker (got {per_worker})",
+             per_worker >= TARGETS["per_worker_pages_per_s"]),
+            (f"full audit >= {TARGETS['vs_bare']}x bare lxml (got {results['vs_bare']}x)",
+             results["vs_bare"] >= TARGETS["vs_bare"]),
+        ] + ([(f"{args.jobs} workers >= {TARGETS['scaling_2_workers']}x 1 worker (got {results['scaling']}x)",
+               results["scaling"] >= TARGETS["scaling_2_workers"])] if results["scaling"] else []) + checks
+    for text, ok in checks:
+        print(f"  [{'met ' if ok else 'MISS'}] {text}")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
