@@ -45,20 +45,24 @@ def run_batch(*, inputs, out, resume, jobs, chunk_size, summary_path, csv_path, 
     output = JsonlOutput(out, resume=resume)
 
     resumed = 0
+    # the CSV is always rewritten: on --resume its rows for the records already in --out are
+    # regenerated from them, so it matches the results file even if a kill fell between the two
+    csv_out = CsvOutput(csv_path) if csv_path else None
 
     def on_old(rec, _nbytes):
         nonlocal resumed
         resumed += 1
         done.add(source_key(rec["source"]))
-        summary.add(stats_from_line(rec, settings))
+        stats = stats_from_line(rec, settings)
+        summary.add(stats)
+        if csv_out is not None:
+            csv_out.add(stats)
 
     output.read_back(on_old)
     if resume and (resumed or output.truncated or output.dropped) and not quiet:
         extra = f"; cut a partial last line ({output.truncated} bytes)" if output.truncated else ""
         extra += f"; dropped {output.dropped} unreadable lines" if output.dropped else ""
         progress.message(f"resuming: {resumed} records already in {out}{extra}")
-    csv_out = CsvOutput(csv_path, resume=resume) if csv_path else None
-
     sources = Sources(inputs, include=include_globs, exclude=settings.exclude, max_size=settings.max_size)
     duplicates = 0
     skipped_done = 0

@@ -132,16 +132,12 @@ CSV_FIELDS = ("source", "domain", "format", "score", "band", "passed", "findings
 class CsvOutput:
     """A flat per-source table: one row per record, the findings per category as columns."""
 
-    def __init__(self, path: str, *, resume: bool = False):
+    def __init__(self, path: str):
         self.path = path
-        append = resume and os.path.exists(path)
-        if append:
-            _truncate_partial_line(path)
-        self.fh = open(path, "a" if append else "w", encoding="utf-8", newline="", errors="surrogateescape")
+        self.fh = open(path, "w", encoding="utf-8", newline="", errors="surrogateescape")
         self.buf = io.StringIO()
         self.writer = csv.writer(self.buf)
-        if not append or os.path.getsize(path) == 0:
-            self._row(CSV_FIELDS)
+        self._row(CSV_FIELDS)
 
     def _row(self, row) -> None:
         self.writer.writerow(row)

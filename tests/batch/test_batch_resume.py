@@ -69,13 +69,16 @@ def test_sigkill_then_resume_gives_exactly_one_record_per_source(tmp_path):
     with open(out, "ab") as fh:                    # a write torn by the kill
         fh.write(b'{"source": "' + pages[-1].encode() + b'", "format": "ht')
     proc = subprocess.run([sys.executable, "-m", "audit", "batch", str(tmp_path / "pages"), "--out", str(out),
-                           "--resume", "--jobs", "2", "--summary", str(tmp_path / "s.json")], cwd=tmp_path, capture_output=True,
+                           "--resume", "--jobs", "2", "--summary", str(tmp_path / "s.json"),
+                           "--csv", str(tmp_path / "r.csv")], cwd=tmp_path, capture_output=True,
                           text=True, timeout=120, env=dict(os.environ, PYTHONPATH=str(ROOT)))
     assert proc.returncode == 1, proc.stderr       # the pages fail the policy; nothing unreadable
     assert "resuming:" in proc.stderr and "cut a partial last line" in proc.stderr
     _check_complete(out, pages)
     summary = json.loads((tmp_path / "s.json").read_text())
     assert summary["documents"] == N                       # aggregates cover the resumed records too
+    rows = (tmp_path / "r.csv").read_text(encoding="utf-8").splitlines()
+    assert len(rows) == N + 1                              # and so does the CSV (header + one row each)
     assert summary["run"]["resumed"] >= written - 1 and summary["run"]["audited"] == N - summary["run"]["resumed"]
 
 
