@@ -288,6 +288,7 @@ def _parse_tree(text: str):
 _PLAIN = ("paragraph", 0, None, False)
 _LISTS = frozenset({"ul", "ol", "menu"})
 _EMBEDS = frozenset({"script", "iframe", "embed", "object"})
+_START_SPECIAL = _SKIP | _EMBEDS | {"meta", "body"}
 
 
 def parse_html(doc: Document) -> Document:
@@ -304,21 +305,25 @@ def parse_html(doc: Document) -> Document:
         return doc   # nothing parseable: an empty document, reported by the caller
     aligner = _Aligner(doc)
     b = _Builder(doc, aligner)
+    log = aligner.log
     append = b.append
     flush = b.flush
     blocks = doc.blocks
     # Ancestor context, computed lazily: ctx[d] is the joined context of the open elements up to
-    # depth d, or None until a block (or an embed) below needs it; most inline elements never do.
+    # depth d, or None until a block (or an embed) below needs it; most inline elements never
+    # do.  The builder's own context is lazy too: ``b.context`` None means "ctx[pending]",
+    # computed when a block is actually made (most block elements only wrap other blocks).
     ctx: list[str | None] = [""]
     ctx_els: list = [None]
     own_cache: dict = {}
+    pending = 0
 
-    def context() -> str:
-        i = len(ctx) - 1
+    def context(top: int) -> str:
+        i = top
         while ctx[i] is None:
             i -= 1
         joined = ctx[i]
-        for k in range(i + 1, len(ctx)):
+        for k in range(i + 1, top + 1):
             el_k = ctx_els[k]
             items = el_k.items()
             tag_k = el_k.tag
@@ -337,7 +342,7 @@ def parse_html(doc: Document) -> Document:
     list_counter = 0
     link_stack: list[tuple[int, int, str | None]] = []   # (block count, raw start, href)
     in_body = False
-    skip_tags, block_tags, block_kind = _SKIP, _BLOCK, _BLOCK_KIND
+    skip_tags, block_tags, block_kind, special = _SKIP, _BLOCK, _BLOCK_KIND, _START_SPECIAL
 
     walker = etree.iterwalk(root, events=("start", "end", "comment"))
     for event, el in walker:
@@ -353,7 +358,7 @@ def parse_html(doc: Document) -> Document:
             continue
         tag = tag.lower()
         if event == "start":
-            if tag in skip_tags or tag in _EMBEDS or tag == "meta" or tag == "body":
+            if tag in special:
                 if tag == "body":
                     in_body = True
                 if tag == "head":
@@ -363,8 +368,9 @@ def parse_html(doc: Document) -> Document:
                 if tag in _EMBEDS:
                     src_attr = el.get("src") or el.get("data")
                     if src_attr and in_body:
+                        top = len(ctx) - 1
                         doc.embeds.append(Embed(tag, src_attr, el.sourceline or 0,
-                                                ctx[-1] if ctx[-1] is not None else context()))
+                                                ctx[top] if ctx[top] is not None else context(top)))
                     if tag == "script" and (el.get("type") or "").lower() == "application/ld+json":
                         if el.text:
                             doc.jsonld.append(el.text)
@@ -376,7 +382,10 @@ def parse_html(doc: Document) -> Document:
             ctx_els.append(el)
             ctx.append(None)
             if tag in block_tags:
-                flush()
+                if b.parts:
+                    if b.context is None:
+                        b.context = context(pending)
+                    flush()
                 if tag in _LISTS:
                     list_counter += 1
                     list_stack.append((list_counter, tag == "ol"))
@@ -387,12 +396,15 @@ def parse_html(doc: Document) -> Document:
                         if kind == "list-item" else (None, False)
                     kind_stack.append((kind, level, lid, ordered))
                 b.kind, b.level, b.list_id, b.ordered = kind_stack[-1] if kind_stack else _PLAIN
-                b.context = ctx[-1] if ctx[-1] is not None else context()
+                b.context = None
+                pending = len(ctx) - 1
             elif tag == "br":
                 b.newline()
             elif tag == "img":
                 alt = el.get("alt")
                 if alt and alt.strip() and in_body:
+                    if b.context is None:
+                        b.context = context(pending)
                     saved = (b.parts, b.anchors, b.size, b.pending_links, b.kind)
                     b.parts, b.anchors, b.size, b.pending_links = [], [], 0, []
                     b.kind = "alt"
@@ -405,30 +417,43 @@ def parse_html(doc: Document) -> Document:
             if tag == "a":
                 link_stack.append((len(blocks), b.size, el.get("href")))
             text = el.text
-            if text:
-                append(text, el.sourceline)
+            if text and (b.parts or not text.isspace()):
+                log.append((b.anchors, b.size, text, el.sourceline, True))   # located lazily
+                b.parts.append(text)
+                b.size += len(text)
         else:  # end
             if tag in skip_tags:
                 append(el.tail, None)
                 continue
-            if len(ctx) > 1:
+            top = len(ctx) - 1
+            if top > 0:
+                if top == pending and b.context is None and (b.parts or tag not in block_tags):
+                    b.context = context(pending)      # the entry goes: fix the builder's context now
                 ctx.pop()
                 ctx_els.pop()
+                top -= 1
             if tag == "a" and link_stack:
                 count_, start, href = link_stack.pop()
                 if count_ == len(blocks) and b.size > start:
                     b.pending_links.append((start, b.size, href))
             if tag in block_tags:
-                flush()
+                if b.parts:
+                    flush()
                 if tag in block_kind and kind_stack:
                     kind_stack.pop()
                 if tag in _LISTS and list_stack:
                     list_stack.pop()
                 b.kind, b.level, b.list_id, b.ordered = kind_stack[-1] if kind_stack else _PLAIN
-                b.context = ctx[-1] if ctx[-1] is not None else context()
+                b.context = ctx[top]
+                if b.context is None:
+                    pending = top
             tail = el.tail
-            if tail:
-                append(tail, None)
+            if tail and (b.parts or not tail.isspace()):
+                log.append((b.anchors, b.size, tail, None, True))
+                b.parts.append(tail)
+                b.size += len(tail)
+    if b.parts and b.context is None:
+        b.context = context(pending)
     flush()
     return doc
 

@@ -104,10 +104,13 @@ def test_tricky_markup_identical(engine, html):
 FRAGMENTS = ["<p>", "</p>", "<div class='ad'>", "</div>", "<a href=", ">", "<", "&amp;", "&#x", "&nbsp;",
              "<script>", "</script>", "<!--", "-->", "<li>", "<ul>", "<h1>", "<img alt='", "'>", "\n",
              "stem cells", "Lorem ipsum dolor sit amet", "1. ", "\u2022 ", "\u00a0", "\u00ad", "\ufeff",
-             "&eacute;", "&#8220;", "\r\n", "\r", "<br>", "<td>", "<table>", "<main>", " ", "  "]
+             "&eacute;", "&#8220;", "\r\n", "\r", "<br>", "<td>", "<table>", "<main>", " ", "  ",
+             "<span class='x'>", "</span>", "<div id=a data-ad-x=1>", "<img alt='pic'>", "<article>",
+             "</article>", "<a href='#'>", "</a>", "<iframe src='https://ads.example/x'>", "</iframe>", "<b>",
+             "</b>", "<p class='c d'>", "<li class=ad>", "<script src=x.js></script>", "<time datetime=2020>"]
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=12)), max_size=60))
 def test_generated_markup_identical(parts):
     text = "<html><body>" + "".join(parts)
