@@ -48,7 +48,7 @@ def chunked(items: Iterable[Item], size: int, max_bytes: int = 8 << 20) -> Itera
 class LocalRunner:
     def __init__(self, spec: Spec, *, jobs: int, chunk_size: int = 8, window: int | None = None,
                  tick: Callable[[], None] | None = None, notice: Callable[[str], None] | None = None,
-                 worker: Callable = run_chunk):
+                 worker: Callable = run_chunk, on_start: Callable[[], None] | None = None):
         self.spec = spec
         self.jobs = max(1, jobs)
         self.chunk_size = max(1, chunk_size)
@@ -56,6 +56,7 @@ class LocalRunner:
         self.tick = tick or (lambda: None)
         self.notice = notice or (lambda msg: None)
         self.worker = worker
+        self.on_start = on_start
         self.pool: ProcessPoolExecutor | None = None
         self.peak_rss_kib = 0
         self.crashes = 0
@@ -97,6 +98,9 @@ class LocalRunner:
                         exhausted = True
                         break
                     pending[self.pool.submit(self.worker, chunk)] = chunk
+                    if self.on_start is not None:       # the workers exist now
+                        self.on_start()
+                        self.on_start = None
                 if not pending:
                     break
                 done, _ = wait(pending, timeout=0.25, return_when=FIRST_COMPLETED)

@@ -47,7 +47,12 @@ def run_batch(*, inputs, out, resume, jobs, chunk_size, summary_path, csv_path, 
     resumed = 0
     # the CSV is always rewritten: on --resume its rows for the records already in --out are
     # regenerated from them, so it matches the results file even if a kill fell between the two
-    csv_out = CsvOutput(csv_path) if csv_path else None
+    try:
+        csv_out = CsvOutput(csv_path) if csv_path else None
+        if summary_path:
+            open(summary_path, "a", encoding="utf-8").close()     # fail now, not after the run
+    except OSError as exc:
+        raise AuditError(f"cannot write {exc.filename}: {exc.strerror}") from None
 
     def on_old(rec, _nbytes):
         nonlocal resumed
@@ -58,7 +63,11 @@ def run_batch(*, inputs, out, resume, jobs, chunk_size, summary_path, csv_path, 
         if csv_out is not None:
             csv_out.add(stats)
 
-    output.read_back(on_old)
+    try:
+        output.read_back(on_old)
+        output.open()
+    except OSError as exc:
+        raise AuditError(f"cannot write {out}: {exc.strerror}") from None
     if resume and (resumed or output.truncated or output.dropped) and not quiet:
         extra = f"; cut a partial last line ({output.truncated} bytes)" if output.truncated else ""
         extra += f"; dropped {output.dropped} unreadable lines" if output.dropped else ""
@@ -81,10 +90,13 @@ def run_batch(*, inputs, out, resume, jobs, chunk_size, summary_path, csv_path, 
             seen.add(key)
             yield item
 
-    if progress.enabled:
-        if all(a not in ("-", "@-") for a in inputs):
+    def start_counting() -> None:
+        # started once the workers exist: forking a process that runs other threads is unsafe
+        if progress.enabled and all(a not in ("-", "@-") for a in inputs):
             progress.count_in_background(lambda: estimate_total(inputs, include=include_globs,
                                                                 exclude=settings.exclude))
+
+    if progress.enabled:
         warcs = [a for a in inputs if kind_of(a) == "warc"]
         if warcs and len(warcs) == len(inputs):
             total_bytes = sum(file_size(a) for a in warcs)
@@ -112,17 +124,18 @@ def run_batch(*, inputs, out, resume, jobs, chunk_size, summary_path, csv_path, 
     def on_term(signum, frame):
         raise KeyboardInterrupt
 
-    output.open()
     try:
         signal.signal(signal.SIGTERM, on_term)
         if engine == "dask":
             from audit.batch.dask_engine import run_dask
 
+            start_counting()
             interrupted = run_dask(spec, items(), emit, scheduler=scheduler, partition_size=max(chunk_size, 32),
                                    tick=tick, notice=notice)
         elif jobs == 0:
             from audit.batch.local import run_serial
 
+            start_counting()
             try:
                 run_serial(spec, items(), emit, tick)
             except KeyboardInterrupt:
@@ -130,7 +143,8 @@ def run_batch(*, inputs, out, resume, jobs, chunk_size, summary_path, csv_path, 
         else:
             from audit.batch.local import LocalRunner, WorkersKeepDying
 
-            runner = LocalRunner(spec, jobs=jobs, chunk_size=chunk_size, tick=tick, notice=notice)
+            runner = LocalRunner(spec, jobs=jobs, chunk_size=chunk_size, tick=tick, notice=notice,
+                                 on_start=start_counting)
             try:
                 runner.run(items(), emit)
             except WorkersKeepDying as exc:

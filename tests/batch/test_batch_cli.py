@@ -106,6 +106,8 @@ def test_exit_codes(invoke, tmp_path, pages):
     assert "binary" in read_jsonl(out)[1]["error"]
     assert invoke("batch", clean, "--out", "-", "--resume")[0] == 2
     assert invoke("batch", clean, "--out", out, "--scheduler", "tcp://x:1")[0] == 2
+    assert invoke("batch", clean, "--out", tmp_path / "no" / "such" / "dir.jsonl")[0] == 2
+    assert invoke("batch", clean, "--out", out, "--summary", tmp_path / "no" / "s.json")[0] == 2
     bad = tmp_path / "rules"
     bad.mkdir()
     (bad / "x.toml").write_text("[[rule]]\nid = 'bad'\n", encoding="utf-8")
