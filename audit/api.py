@@ -9,7 +9,9 @@ from audit.engine import Engine
 from audit.rulepack import RuleSet
 from audit.rulepack import load_rules as _load_rules
 
-_ENGINES: dict[int, Engine] = {}
+# (rules, config) -> Engine.  The objects themselves are kept beside the engine and compared by
+# identity, so a recycled id() can never hand back an engine built for other rules.
+_ENGINES: dict[tuple[int, int], tuple[object, object, Engine]] = {}
 
 
 def load_rules(*, extra_paths=(), config: Settings | None = None) -> RuleSet:
@@ -21,9 +23,11 @@ def _engine(rules, config) -> Engine:
     if isinstance(rules, Engine):
         return rules
     key = (id(rules), id(config))
-    eng = _ENGINES.get(key)
-    if eng is None:
-        eng = _ENGINES[key] = Engine(rules or load_rules(config=config), config or Settings())
+    cached = _ENGINES.get(key)
+    if cached is not None and cached[0] is rules and cached[1] is config:
+        return cached[2]
+    eng = Engine(rules or load_rules(config=config), config or Settings())
+    _ENGINES[key] = (rules, config, eng)
     return eng
 
 
