@@ -124,7 +124,7 @@ def check(paths, fmt, outputs, baseline, write_baseline, fail_under, fail_on, ex
     for err in errors:
         cards.append(Scorecard(str(err).split(":", 1)[0], error=str(err)))
     for card in cards:
-        for note in getattr(card, "rule_errors", ()) or ():
+        for note in card.rule_errors:
             click.echo(f"audit: warning: {card.source}: rule failed: {note}", err=True)
     if color is None:
         color = fmt == "text" and sys.stdout.isatty()

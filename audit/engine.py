@@ -132,8 +132,7 @@ class Engine:
         card.fetch = doc.extra.get("fetch")
         card.suppressed = suppressed
         card.passed = self.passes(card)
-        if doc.extra.get("rule_errors"):
-            card.rule_errors = doc.extra["rule_errors"]
+        card.rule_errors = list(doc.extra.get("rule_errors", ()))
         return card
 
     def passes(self, card: Scorecard) -> bool:

@@ -104,6 +104,7 @@ class Scorecard:
     fetch: dict | None = None    # for URL sources: final_url, status, content_type
     # findings hidden by suppression comments or the baseline (not in the schema-1 JSON)
     suppressed: list[Finding] = field(default_factory=list)
+    rule_errors: list[str] = field(default_factory=list)   # a check that crashed (a plugin bug), per rule
 
     def to_json(self) -> dict:
         return {

@@ -138,3 +138,26 @@ def test_existence_sentence_has(tmp_path):
                              'phrases = ["repairs tissue"]\nsentence_has = ["\\\\binject"]\n')
     got = findings(e, "Intro line here.\n\nThe body repairs tissue. Once injected, it repairs tissue.")
     assert [f.column for f in got] == [44]
+
+
+def test_a_crashing_code_check_does_not_stop_the_others(tmp_path, monkeypatch):
+    """A plugin bug costs that rule on that document, nothing else; the CLI warns about it."""
+    import audit.checks.filler as filler
+    from audit.checks import registry
+
+    def broken(rule, ctx):
+        raise ValueError("plugin bug")
+        yield  # pragma: no cover
+
+    monkeypatch.setattr(filler, "check_filler_latin", broken)
+    registry.get_check.cache_clear()
+    try:
+        settings = Settings()
+        settings.select = ["Placeholder.FillerLatin", "Authorship.Missing"]
+        engine = Engine(load_rules(), settings)
+        card = engine.audit_document(parse("Intro line here.\n\nLorem ipsum dolor sit amet consectetur.",
+                                           source="t", fmt="text"))
+    finally:
+        registry.get_check.cache_clear()
+    assert [f.rule for f in card.findings] == ["Authorship.Missing"]
+    assert card.rule_errors == ["Placeholder.FillerLatin: ValueError: plugin bug"]
