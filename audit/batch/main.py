@@ -12,6 +12,13 @@ from audit.errors import EXIT_INPUT, EXIT_OK, EXIT_POLICY, AuditError
 EXIT_INTERRUPTED = 130
 
 
+def _cpu_seconds() -> float:
+    import resource
+
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    return round(ru.ru_utime + ru.ru_stime, 3)
+
+
 def _stderr_tty() -> bool:
     try:
         return sys.stderr.isatty()
@@ -168,6 +175,7 @@ def run_batch(*, inputs, out, resume, jobs, chunk_size, summary_path, csv_path, 
              "documents_per_second": round(progress.done / elapsed, 2) if elapsed > 0 else None,
              "megabytes_per_second": None,
              "peak_worker_rss_mb": round(peak_rss_kib / 1024, 1) if peak_rss_kib else None,
+             "parent_cpu_seconds": _cpu_seconds(),
              "interrupted": interrupted})
     if elapsed > 0 and summary.nbytes:
         data["run"]["megabytes_per_second"] = round(summary.nbytes / 1e6 / elapsed, 2)
