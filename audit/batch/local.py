@@ -64,7 +64,10 @@ class LocalRunner:
 
     # -- pool -----------------------------------------------------------------------------------
     def _start(self) -> None:
-        ctx = multiprocessing.get_context("fork")
+        # fork: workers start in milliseconds and inherit the imported modules; elsewhere
+        # (Windows) the platform default, whose workers import audit themselves
+        methods = multiprocessing.get_all_start_methods()
+        ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
         self.pool = ProcessPoolExecutor(self.jobs, mp_context=ctx, initializer=init_worker,
                                         initargs=(self.spec,))
 

@@ -12,9 +12,11 @@ from audit.errors import EXIT_INPUT, EXIT_OK, EXIT_POLICY, AuditError
 EXIT_INTERRUPTED = 130
 
 
-def _cpu_seconds() -> float:
-    import resource
-
+def _cpu_seconds() -> float | None:
+    try:
+        import resource
+    except ImportError:                  # Windows
+        return None
     ru = resource.getrusage(resource.RUSAGE_SELF)
     return round(ru.ru_utime + ru.ru_stime, 3)
 
@@ -126,7 +128,7 @@ def run_batch(*, inputs, out, resume, jobs, chunk_size, summary_path, csv_path, 
     started = time.monotonic()
     interrupted = False
     peak_rss_kib = 0
-    old_term = signal.getsignal(signal.SIGTERM)
+    old_term = signal.getsignal(signal.SIGTERM)   # SIGTERM stops like Ctrl-C
 
     def on_term(signum, frame):
         raise KeyboardInterrupt

@@ -177,7 +177,8 @@ def audit_item(item: Item, spec: Spec, engine=None) -> tuple[bytes, Stats]:
     process's main thread (process-pool workers); elsewhere (Dask threads) it is not.
     """
     engine = engine or engine_for(spec)
-    timer = spec.timeout is not None and threading.current_thread() is threading.main_thread()
+    timer = (spec.timeout is not None and hasattr(signal, "setitimer")
+             and threading.current_thread() is threading.main_thread())
     old = None
     try:
         if timer:
@@ -239,10 +240,12 @@ def init_worker(spec: Spec) -> None:
 
 def run_chunk(items: list[Item]) -> tuple[list[tuple[bytes, Stats]], int]:
     """Audit a chunk in a pool worker; return the results and this worker's peak RSS (KiB)."""
-    import resource
-
     spec, engine = _CURRENT
     out = [audit_item(item, spec, engine) for item in items]
+    try:
+        import resource
+    except ImportError:                  # Windows
+        return out, 0
     return out, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
