@@ -149,11 +149,7 @@ class _Aligner:
                     j += 1
                 break
             s = src[j]
-            if s == body[i]:
-                i += 1
-                j += 1
-                continue
-            if s == "&":
+            if s == "&":                         # a reference first: "&amp;" is one "&" in the text
                 m = _ENTITY.match(src, j)
                 if m:
                     decoded = _html.unescape(m.group())
@@ -162,6 +158,10 @@ class _Aligner:
                         j = m.end()
                         anchors.append((lead + i, j))
                         continue
+            if s == body[i]:
+                i += 1
+                j += 1
+                continue
             if s == "\r":
                 j += 1
                 anchors.append((lead + i, j))

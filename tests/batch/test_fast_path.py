@@ -120,3 +120,20 @@ def test_generated_markup_identical(parts):
         return
     fast, slow = _both(text)
     assert _signature(fast) == _signature(slow)
+
+
+@pytest.mark.parametrize("html", [
+    "<p>A &amp; B said stem cells help.</p>",
+    "<p>Tom &amp; Jerry &amp;amp; friends &#38; stem cells &AMP; more</p>",
+    "<p>AT&T and stem cells &lt;b&gt; caf&eacute; au lait</p>",
+])
+def test_positions_after_ampersand_references_are_exact(html):
+    """Every word of the text is located at its own place in the source."""
+    import re as _re
+
+    src = "<html><body>" + html
+    doc = parse(src, source="x", fmt="html")
+    block = doc.blocks[0]
+    for m in _re.finditer(r"[A-Za-z]+", block.text):
+        span = doc.locate(block, m.start(), m.end())
+        assert src[span.column - 1:span.end_column - 1] == span.excerpt == m.group(), m.group()
