@@ -68,9 +68,6 @@ _ASCII_WS.update({c: " " for c in range(0, 32) if chr(c) not in "\t\n\r\x0b\x0c"
 _ASCII_WS[127] = " "
 
 
-_ASCII_ODD = re.compile(r"[\x00-\x08\x0e-\x1b\x7f]")   # controls that str.split() keeps
-
-
 def normalize(text: str) -> str:
     """Return the matching form of ``text``: mapped characters, single spaces, stripped.
 
@@ -78,9 +75,10 @@ def normalize(text: str) -> str:
     space), so collapsing runs and stripping is ``" ".join(s.split())``, done in C.
     """
     if text.isascii():
-        if _ASCII_ODD.search(text) is not None:
-            text = text.translate(_ASCII_WS)
-        return " ".join(text.split())
+        out = " ".join(text.split())
+        if out.isprintable():          # else a control character split() keeps (NUL, ESC, DEL...)
+            return out
+        return " ".join(text.translate(_ASCII_WS).split())
     return " ".join(text.translate(_TABLE).split())
 
 
