@@ -137,3 +137,13 @@ def test_positions_after_ampersand_references_are_exact(html):
     for m in _re.finditer(r"[A-Za-z]+", block.text):
         span = doc.locate(block, m.start(), m.end())
         assert src[span.column - 1:span.end_column - 1] == span.excerpt == m.group(), m.group()
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.one_of(st.characters(), st.sampled_from(
+    list(" \t\n\r\x00\x1b\x7f\x85\xa0\u00ad\u2026\ufb01\u00a8\u200b\u2024\u00bd\u3000\u2028\u201c"))), max_size=40))
+def test_normalisation_identical(text):
+    from audit.document.normalize import normalize, normalize_tracked
+
+    assert normalize(text) == ref.normalize(text)
+    assert normalize_tracked(text) == ref.normalize_tracked(text)
