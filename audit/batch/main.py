@@ -162,6 +162,12 @@ def run_batch(*, inputs, out, resume, jobs, chunk_size, summary_path, csv_path, 
             peak_rss_kib = runner.peak_rss_kib
     except KeyboardInterrupt:
         interrupted = True
+    except BrokenPipeError:             # `audit batch ... | head`: the reader is gone; stop quietly
+        interrupted = True
+        quiet = True
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     finally:
         signal.signal(signal.SIGTERM, old_term)
         output.close()
