@@ -4,7 +4,6 @@ Dask, Spark and Ray."""
 from __future__ import annotations
 
 import pickle
-from pathlib import Path
 
 import audit
 from audit.model import Scorecard

@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 
-from conftest import ROOT, read_jsonl, write_pages
+from conftest import ROOT, write_pages
 
 N = 160
 
