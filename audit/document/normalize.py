@@ -8,7 +8,8 @@ normalised character, the index of the original character it came from.
 
 Normalisation is defined per character (a cached per-character NFKC mapping)
 followed by whitespace collapsing.  That definition lets the fast path
-(``str.translate`` + one regex) and the tracked path agree by construction.
+(``str.translate`` + ``split``/``join``) and the tracked path agree by construction;
+both work on whole strings in C, not character by character in Python.
 """
 
 from __future__ import annotations
@@ -55,12 +56,6 @@ class _CharMap(dict):
 
 _TABLE = _CharMap()
 _SPACES = re.compile(r" {2,}")
-
-
-def _map_chars(text: str) -> str:
-    if text.isascii():
-        return text.translate(_ASCII_WS)
-    return text.translate(_TABLE)
 
 
 _ASCII_WS = {ord(c): " " for c in "\t\n\r\x0b\x0c"}
@@ -136,9 +131,9 @@ _ODD_RE = [None, -1]            # compiled class of _ODD, and the size it was bu
 
 
 def _odd_chars():
+    """A compiled class of the characters in ``_ODD`` (rebuilt when the table learns more)."""
     if _ODD_RE[1] != len(_ODD):
-        chars = "".join(sorted(_ODD)) or "\x00"
-        _ODD_RE[0] = re.compile("[" + re.escape(chars) + "]") if _ODD else re.compile("(?!)")
+        _ODD_RE[0] = re.compile("[" + re.escape("".join(sorted(_ODD))) + "]") if _ODD else re.compile("(?!)")
         _ODD_RE[1] = len(_ODD)
     return _ODD_RE[0]
 
