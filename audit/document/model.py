@@ -5,7 +5,8 @@ cells, captions, alt text).  Each Block keeps three things:
 
 * ``raw``: its original text (entities decoded, markup removed),
 * ``anchors``: sorted ``(raw_index, source_offset)`` pairs; between two
-  anchors raw characters and source characters advance together,
+  anchors raw characters and source characters advance together (for HTML
+  they are computed on first use: see ``html._Aligner.run_to``),
 * ``text``: the normalised form that rules match against.
 
 A match on ``text`` maps to ``raw`` through the tracked normalisation
