@@ -53,17 +53,24 @@ def _default_jobs() -> int:
 @click.option("--exclude", multiple=True, help="Glob of files or directories to skip.")
 @click.option("--max-size", type=click.IntRange(1), help="Largest input in bytes.  [default: 20 MB]")
 @click.option("-q", "--quiet", is_flag=True, help="No progress, no final tally, no summary table.")
+@click.option("--online", is_flag=True,
+              help="Verify cited links, DOIs and PubMed ids over the network (off by default).")
+@click.option("--allow-private", is_flag=True,
+              help="Let URL inputs and --online checks reach loopback and private addresses.")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the cache of --online results.")
 @click.option("--progress-interval", type=click.FloatRange(0.05), default=10.0, show_default=True,
               help="Seconds between progress lines when stderr is not a terminal.")
 def batch(inputs, out, resume, jobs, chunk_size, summary_path, csv_path, engine, scheduler, timeout,
           fail_under, fail_on, exit_zero, select, ignore, config, isolated, rules_path, include, exclude,
-          max_size, quiet, progress_interval):
+          max_size, quiet, online, allow_private, no_cache, progress_interval):
     """Audit many sources and write one JSON scorecard per line.
 
     INPUTS are files, directories, globs ('pages/**/*.html'), @LIST files of inputs (one per
     line; @- reads them from stdin), JSONL record files (*.jsonl, *.ndjson, optionally .gz;
     one {"url" or "source", "html" or "text"} object per line; - reads records from stdin),
     and WARC files (*.warc, *.warc.gz: HTML and text responses; needs audit[warc]).
+    http(s) URLs (as arguments or in @LIST files) are fetched by the workers, safely
+    (private addresses refused unless --allow-private).
 
     Exit codes as 'audit check': 0 every source met the policy, 1 some source failed it,
     2 usage or configuration error, 3 some inputs could not be read, 130 interrupted.
@@ -80,5 +87,5 @@ def batch(inputs, out, resume, jobs, chunk_size, summary_path, csv_path, engine,
         scheduler=scheduler, timeout=timeout, fail_under=fail_under, fail_on=fail_on, exit_zero=exit_zero,
         select=select, ignore=ignore, config=config, isolated=isolated, rules_path=rules_path,
         include=include, exclude=exclude, max_size=max_size, quiet=quiet,
-        progress_interval=progress_interval)
+        progress_interval=progress_interval, network=(online, allow_private, not no_cache))
     sys.exit(code)

@@ -30,7 +30,7 @@ def _stderr_tty() -> bool:
 
 def run_batch(*, inputs, out, resume, jobs, chunk_size, summary_path, csv_path, engine, scheduler,
               timeout, fail_under, fail_on, exit_zero, select, ignore, config, isolated, rules_path,
-              include, exclude, max_size, quiet, progress_interval) -> int:
+              include, exclude, max_size, quiet, progress_interval, network=(False, False, True)) -> int:
     from audit.batch.output import CsvOutput, JsonlOutput, Summary, render_table, source_key, stats_from_line
     from audit.batch.progress import Progress
     from audit.batch.sources import BATCH_INCLUDE, Sources, estimate_total, file_size, kind_of
@@ -43,6 +43,7 @@ def run_batch(*, inputs, out, resume, jobs, chunk_size, summary_path, csv_path, 
         "ignore": _codes(ignore) or None, "include": list(include) or None, "exclude": list(exclude) or None,
         "max-size": max_size,
     })
+    settings.online, settings.allow_private, settings.use_cache = network   # explicit flags only
     load_rules(list(settings.rule_paths) + list(rules_path))     # a broken pack: exit 2 before any work
     spec = Spec(settings, rules_path, timeout=timeout or None)
     include_globs = tuple(settings.include) if settings.include else BATCH_INCLUDE

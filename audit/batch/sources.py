@@ -40,7 +40,7 @@ _MAX_LIST_DEPTH = 8
 
 
 class Item(NamedTuple):
-    """One thing to audit.  Exactly one of ``path``, ``data``, ``text`` or ``error`` is set."""
+    """One thing to audit.  Exactly one of ``path``, ``data``, ``text``, ``url`` or ``error`` is set."""
 
     source: str                   # what the record's "source" will say: the path, the URL
     path: str | None = None       # a file the worker reads
@@ -49,6 +49,7 @@ class Item(NamedTuple):
     fmt: str | None = None        # html | text | markdown; None: extension / sniffing decides
     charset: str | None = None    # declared charset (HTTP Content-Type)
     error: str | None = None      # unreadable before auditing: written as an error record
+    url: str | None = None        # an http(s) address the worker fetches (safely) itself
 
     @property
     def size(self) -> int:
@@ -105,6 +106,9 @@ class Sources:
             return
         if arg.startswith("@"):
             yield from self._list(arg[1:], depth)
+            return
+        if arg.lower().startswith(("http://", "https://")):
+            yield Item(arg, url=arg)      # fetched by the worker, in parallel, through audit.web.fetch
             return
         p = Path(arg)
         if p.exists():
@@ -279,6 +283,9 @@ def estimate_total(args, *, include=None, exclude=()) -> int | None:
     for arg in _flat_args(src.args):
         if arg in ("-", "@-"):
             return None
+        if arg.lower().startswith(("http://", "https://")):
+            total += 1
+            continue
         p = Path(arg)
         paths = [arg] if p.exists() else (_glob.iglob(arg, recursive=True) if _GLOB_CHARS & set(arg) else [arg])
         for path in paths:

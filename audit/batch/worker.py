@@ -165,6 +165,8 @@ def _scorecard(engine, item: Item, max_size: int):
 
     if item.data is not None:
         inp = Input(item.source, data=item.data, declared_format=item.fmt, declared_charset=item.charset)
+    elif item.url is not None:
+        inp = Input(item.source, url=item.url)
     else:
         inp = Input(item.source, path=Path(item.path))
     return engine.audit_input(inp)
