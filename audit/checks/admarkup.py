@@ -12,6 +12,7 @@ Attribute values are split into tokens, so "header" never matches "ad".
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from audit.checks.base import Hit
 
@@ -33,6 +34,7 @@ _PROMO_TEXT = re.compile(r"\b(?:subscribe|sign up|newsletter|offer|learn more|no
 _ATTR_NAME = re.compile(r"^data-(?:ad|ads|advert|sponsor|promo)(?:-|$)")
 
 
+@lru_cache(maxsize=8192)
 def _classify(context: str) -> tuple[str, int] | None:
     """The kind of ad-like container in ``context`` and where its token ends (None if none)."""
     pos = 0

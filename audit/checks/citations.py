@@ -58,23 +58,29 @@ def check_uncited_claim(rule, ctx):
     st = ctx.structure
     ref_blocks = set(st.reference_blocks)
     sentences = st.sentences
-    for i, sent in enumerate(sentences):
-        b = ctx.doc.blocks[sent.block]
+    for b in ctx.doc.blocks:
         if b.kind not in rule.scope or b.index in ref_blocks or len(b.text.split()) < 6:
             continue   # teasers and headlines ("New research investigates.") make no claim of their own
-        m = CLAIM.search(b.text, sent.start, sent.end)
-        if not m:
-            continue
-        named = _NAMED_STUDY.search(m.group(0))
-        if named:
-            words = [w for w in named.group(1).split() if len(w) > 3]
-            if _in_references(ctx, words):
+        done: set[int] = set()
+        for m in CLAIM.finditer(b.text):          # one pass per block; most blocks claim nothing
+            i = st.sentence_index(b.index, m.start())
+            if i in done:
                 continue
-            yield Hit(b, sent.start, sent.end, {"match": m.group(0), "detail": " (the named study is not in the references)"})
-            continue
-        end = sent.end
-        if i + 1 < len(sentences) and sentences[i + 1].block == sent.block:
-            end = sentences[i + 1].end
-        if _attributed(ctx, b, sent.start, end):
-            continue
-        yield Hit(b, sent.start, sent.end, {"match": m.group(0), "detail": ""})
+            done.add(i)
+            sent = sentences[i]
+            if sent.block != b.index:
+                continue
+            named = _NAMED_STUDY.search(m.group(0))
+            if named:
+                words = [w for w in named.group(1).split() if len(w) > 3]
+                if _in_references(ctx, words):
+                    continue
+                yield Hit(b, sent.start, sent.end, {"match": m.group(0),
+                                                    "detail": " (the named study is not in the references)"})
+                continue
+            end = sent.end
+            if i + 1 < len(sentences) and sentences[i + 1].block == sent.block:
+                end = sentences[i + 1].end
+            if _attributed(ctx, b, sent.start, end):
+                continue
+            yield Hit(b, sent.start, sent.end, {"match": m.group(0), "detail": ""})

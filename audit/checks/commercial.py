@@ -31,18 +31,17 @@ AFFILIATE = re.compile(
 
 
 def check_impartial_claim(rule, ctx):
+    claims = [(b, m) for b in ctx.doc.blocks if b.kind in rule.scope for m in [IMPARTIAL.search(b.text)] if m]
+    if not claims:          # the rare part first: most pages claim no impartiality at all
+        return
     need = int(rule.params.get("params", {}).get("min_promos", 2))
     text = "\n".join(lower_same_length(b.text) for b in ctx.doc.blocks)
     promos = len(PROMO.findall(text))
     if promos < need:
         return
-    for b in ctx.doc.blocks:
-        if b.kind not in rule.scope:
-            continue
-        m = IMPARTIAL.search(b.text)
-        if m:
-            s, e = ctx.sentence_of(b, m.start())
-            yield Hit(b, s, e, {"match": m.group(0), "count": promos})
+    for b, m in claims:
+        s, e = ctx.sentence_of(b, m.start())
+        yield Hit(b, s, e, {"match": m.group(0), "count": promos})
 
 
 def check_affiliate_links(rule, ctx):

@@ -34,6 +34,8 @@ def _doc_terms(ctx) -> str:
 
 
 def _mentions(text: str, term: str) -> int:
+    if term not in text:
+        return 0
     return len(re.findall(r"(?<!\w)" + re.escape(term) + r"(?!\w)", text))
 
 
@@ -48,7 +50,7 @@ def check_reference_topic(rule, ctx):
         subject = lower_same_length(ref.title or ref.text)
         found: list[str] = []
         for cond in conditions:
-            if _mentions(subject, cond) and not any(cond in f for f in found):
+            if cond in subject and _mentions(subject, cond) and not any(cond in f for f in found):
                 found.append(cond)
         if not found:
             continue
