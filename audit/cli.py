@@ -13,7 +13,7 @@ import sys
 
 import click
 
-from audit import __version__
+from audit import __version__, options
 from audit.errors import EXIT_INPUT, EXIT_OK, EXIT_POLICY, AuditError
 from audit.report import FORMATS
 
@@ -72,26 +72,10 @@ def cli(debug):
               help="Baseline file: fail only on findings that are not in it.")
 @click.option("--write-baseline", type=click.Path(dir_okay=False),
               help="Write every current finding to this baseline file (then the run passes).")
-@click.option("--fail-under", type=click.FloatRange(0, 100), help="Fail a source scoring below SCORE.")
-@click.option("--fail-on", type=click.Choice(["info", "warning", "error", "never"]),
-              help="Fail a source with a finding at LEVEL or above.  [default: error]")
-@click.option("--exit-zero", is_flag=True, help="Exit 0 even when the policy fails.")
-@click.option("--select", multiple=True, help="Rule id prefixes or categories to enable (comma-separated).")
-@click.option("--ignore", multiple=True, help="Rule id prefixes or categories to disable (comma-separated).")
-@click.option("--config", type=click.Path(dir_okay=False), help="Settings file (skips discovery).")
-@click.option("--isolated", is_flag=True, help="Ignore all configuration files.")
-@click.option("--rules-path", multiple=True, type=click.Path(file_okay=False),
-              help="Extra directory of rule packs and lexicons.")
-@click.option("--include", multiple=True, help="Glob of files to audit inside directories.")
-@click.option("--exclude", multiple=True, help="Glob of files or directories to skip.")
-@click.option("--max-size", type=click.IntRange(1), help="Largest input in bytes.  [default: 20 MB]")
+@options.policy_and_selection
 @click.option("--color/--no-color", default=None, help="Colour the report (default: on a terminal).")
 @click.option("-q", "--quiet", is_flag=True, help="Only the score line per source and the summary.")
-@click.option("--online", is_flag=True,
-              help="Verify cited links, DOIs and PubMed ids over the network (off by default).")
-@click.option("--allow-private", is_flag=True,
-              help="Let URL inputs and --online checks reach loopback and private addresses.")
-@click.option("--no-cache", is_flag=True, help="Do not read or write the cache of --online results.")
+@options.network
 def check(paths, fmt, outputs, baseline, write_baseline, fail_under, fail_on, exit_zero, select, ignore, config,
           isolated, rules_path, include, exclude, max_size, color, quiet, online, allow_private, no_cache):
     """Audit PATHS (files, directories, http(s) URLs, or - for stdin) and print a scorecard for each."""

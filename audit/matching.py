@@ -212,17 +212,5 @@ class PrefilteredContext(Context):
         if cands is None:
             yield from Context.regex_hits(self, rule, pattern)
             return
-        from audit.rulepack import REGEX_TIMEOUT
-
         blocks = self.doc.blocks
-        for i in sorted(cands):        # document order, as Context.regex_hits
-            b = blocks[i]
-            if b.kind not in rule.scope:
-                continue
-            try:
-                for m in pattern.finditer(b.text, timeout=REGEX_TIMEOUT):
-                    if m.end() > m.start():
-                        yield b, m.start(), m.end()
-            except TimeoutError:
-                self.doc.extra.setdefault("timeouts", []).append(rule.id)
-                return
+        yield from self.finditer_blocks(rule, pattern, (blocks[i] for i in sorted(cands)))  # document order

@@ -11,6 +11,8 @@ import sys
 
 import click
 
+from audit import options
+
 
 def _default_jobs() -> int:
     try:
@@ -39,25 +41,9 @@ def _default_jobs() -> int:
                                   "(default with --engine dask: a local cluster).")
 @click.option("--timeout", type=click.FloatRange(0), default=120.0, show_default=True,
               help="Seconds one document may take before it becomes an error record (0: no limit).")
-@click.option("--fail-under", type=click.FloatRange(0, 100), help="Fail a source scoring below SCORE.")
-@click.option("--fail-on", type=click.Choice(["info", "warning", "error", "never"]),
-              help="Fail a source with a finding at LEVEL or above.  [default: error]")
-@click.option("--exit-zero", is_flag=True, help="Exit 0 even when the policy fails.")
-@click.option("--select", multiple=True, help="Rule id prefixes or categories to enable (comma-separated).")
-@click.option("--ignore", multiple=True, help="Rule id prefixes or categories to disable (comma-separated).")
-@click.option("--config", type=click.Path(dir_okay=False), help="Settings file (skips discovery).")
-@click.option("--isolated", is_flag=True, help="Ignore all configuration files.")
-@click.option("--rules-path", multiple=True, type=click.Path(file_okay=False),
-              help="Extra directory of rule packs and lexicons.")
-@click.option("--include", multiple=True, help="Glob of files to audit inside directories.")
-@click.option("--exclude", multiple=True, help="Glob of files or directories to skip.")
-@click.option("--max-size", type=click.IntRange(1), help="Largest input in bytes.  [default: 20 MB]")
+@options.policy_and_selection
 @click.option("-q", "--quiet", is_flag=True, help="No progress, no final tally, no summary table.")
-@click.option("--online", is_flag=True,
-              help="Verify cited links, DOIs and PubMed ids over the network (off by default).")
-@click.option("--allow-private", is_flag=True,
-              help="Let URL inputs and --online checks reach loopback and private addresses.")
-@click.option("--no-cache", is_flag=True, help="Do not read or write the cache of --online results.")
+@options.network
 @click.option("--progress-interval", type=click.FloatRange(0.05), default=10.0, show_default=True,
               help="Seconds between progress lines when stderr is not a terminal.")
 def batch(inputs, out, resume, jobs, chunk_size, summary_path, csv_path, engine, scheduler, timeout,

@@ -40,12 +40,16 @@ class Context:
 
     def regex_hits(self, rule: "Rule", pattern=None):
         """``(block, start, end)`` for the rule's regex over in-scope blocks (time-bounded)."""
-        from audit.rulepack import REGEX_TIMEOUT
-
         pattern = pattern or rule.regex
         if pattern is None:
             return
-        for b in self.doc.blocks:
+        yield from self.finditer_blocks(rule, pattern, self.doc.blocks)
+
+    def finditer_blocks(self, rule: "Rule", pattern, blocks):
+        """Non-empty matches of ``pattern`` in the in-scope ``blocks``; a timeout ends the rule."""
+        from audit.rulepack import REGEX_TIMEOUT
+
+        for b in blocks:
             if b.kind not in rule.scope:
                 continue
             try:
