@@ -84,7 +84,6 @@ def check(paths, fmt, outputs, baseline, write_baseline, fail_under, fail_on, ex
     from audit.document.load import DEFAULT_INCLUDE, expand
     from audit.engine import Engine
     from audit.model import Scorecard
-    from audit.report import render
     from audit.report.output import check_writable, parse_specs
     from audit.rulepack import load_rules
 

@@ -52,6 +52,7 @@ class Engine:
             if rule.enabled and self.settings.selected(rule.id, rule.category):
                 self.rules.append(rule)
         self.weights = {r.id: r.weight for r in self.rules}
+        self.shared: dict = {}     # lexicon-derived data checks build once (Context.derived)
         # one Aho-Corasick pass per block finds every phrase and, for each regex rule, whether
         # the block holds a literal its pattern needs (matching.required_literals)
         self.index = PhraseIndex([r for r in self.rules if r.phrases],
@@ -72,6 +73,7 @@ class Engine:
         ctx.classifier = self.classifier
         ctx.settings = self.settings
         ctx.engine = self
+        ctx.shared = self.shared
         seen: set = set()
         out: list[Finding] = []
         host = domain = None

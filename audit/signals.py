@@ -8,6 +8,7 @@ academic sources, and a disclosure statement.
 
 from __future__ import annotations
 
+from audit.document.structure import SCHOLARLY
 from audit.model import Signal
 
 AUTHORITATIVE = ("government", "academic", "journal")
@@ -29,7 +30,7 @@ def collect(doc, classifier, points: dict[str, float]) -> list[Signal]:
     good = []
     for ref in st.references:
         classes = {classifier.classify(u) for u in ref.urls}
-        if ref.doi or classes & set(AUTHORITATIVE) or _looks_scholarly(ref.text):
+        if ref.doi or classes & set(AUTHORITATIVE) or SCHOLARLY.search(ref.text):
             good.append(ref)
     if good:
         out.append(Signal("authoritative-references", points.get("authoritative-references", 0),
@@ -38,10 +39,3 @@ def collect(doc, classifier, points: dict[str, float]) -> list[Signal]:
         b, s, e = st.disclosure
         out.append(Signal("disclosure", points.get("disclosure", 0), doc.blocks[b].text[s:e]))
     return [s for s in out if s.points]
-
-
-def _looks_scholarly(text: str) -> bool:
-    import re
-
-    return bool(re.search(r"\b(journal|lancet|bmj|jama|nejm|cochrane|pubmed|pmid|doi|"
-                          r"proceedings|review[s]?\b.*\b\d{4};|\d{4};\s*\d+\s*\(\d+\):\s*\d+)", text, re.I))

@@ -24,3 +24,18 @@ def record_harness(counts: dict) -> None:
         total[1] += c.fp
         total[2] += c.fn
         total[3] += c.tn
+
+
+# A short credible text: byline with credentials, a date, a cited claim, a DOI reference.
+CLEAN = """Knee Pain: What The Evidence Says
+
+By Maria Lopez, MD, Department of Orthopaedics, Example University
+
+Published March 3, 2021
+
+Physiotherapy helps many people with knee pain, according to a 2020 Cochrane review [1].
+
+References
+
+1. Smith J, et al. Exercise for knee osteoarthritis. Cochrane Database Syst Rev. 2020;4:CD004376. https://doi.org/10.1002/14651858.CD004376
+"""

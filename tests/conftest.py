@@ -24,6 +24,23 @@ def engine(ruleset):
 
 
 @pytest.fixture
+def run(monkeypatch, tmp_path):
+    """Invoke the CLI in an empty directory (no project config, no GitHub Actions variables)."""
+    from click.testing import CliRunner
+
+    from audit.cli import cli
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    monkeypatch.delenv("GITHUB_WORKSPACE", raising=False)
+
+    def invoke(*args, input=None, env=None):
+        return CliRunner().invoke(cli, list(args), input=input, env=env, catch_exceptions=False)
+
+    return invoke
+
+
+@pytest.fixture
 def audit_text(engine):
     """Audit a string (text, markdown or html) with the default rules; returns the Scorecard."""
     from audit.document.load import parse

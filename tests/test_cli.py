@@ -7,36 +7,10 @@ import subprocess
 import sys
 
 import pytest
-from click.testing import CliRunner
 
-from audit.cli import cli
 from audit.model import CATEGORIES
 
-from _support import ROOT, SEEDS
-
-
-@pytest.fixture
-def run(monkeypatch, tmp_path):
-    monkeypatch.chdir(tmp_path)     # no project config is discovered unless a test writes one
-
-    def invoke(*args, input=None):
-        return CliRunner().invoke(cli, list(args), input=input, catch_exceptions=False)
-
-    return invoke
-
-
-CLEAN = """Knee Pain: What The Evidence Says
-
-By Maria Lopez, MD, Department of Orthopaedics, Example University
-
-Published March 3, 2021
-
-Physiotherapy helps many people with knee pain, according to a 2020 Cochrane review [1].
-
-References
-
-1. Smith J, et al. Exercise for knee osteoarthritis. Cochrane Database Syst Rev. 2020;4:CD004376. https://doi.org/10.1002/14651858.CD004376
-"""
+from _support import CLEAN, ROOT, SEEDS
 
 
 def test_seeds_fail_policy_with_exit_1(run):

@@ -6,40 +6,12 @@ import json
 import os
 import stat
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from audit.cli import cli
 from audit.report import FORMATS
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
-
-CLEAN = """Knee Pain: What The Evidence Says
-
-By Maria Lopez, MD, Department of Orthopaedics, Example University
-
-Published March 3, 2021
-
-Physiotherapy helps many people with knee pain, according to a 2020 Cochrane review [1].
-
-References
-
-1. Smith J, et al. Exercise for knee osteoarthritis. Cochrane Database Syst Rev. 2020;4:CD004376. https://doi.org/10.1002/14651858.CD004376
-"""
-
-
-@pytest.fixture
-def run(monkeypatch, tmp_path):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
-    monkeypatch.delenv("GITHUB_WORKSPACE", raising=False)
-
-    def invoke(*args, env=None):
-        return CliRunner().invoke(cli, list(args), catch_exceptions=False, env=env)
-
-    return invoke
+from _support import CLEAN, SEEDS
 
 
 @pytest.fixture

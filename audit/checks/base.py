@@ -34,9 +34,14 @@ class Context:
         self.doc = doc
         self.phrase_hits = phrase_hits     # rule id -> [(block index, start, end)]
         self.structure = doc.structure
+        self.shared: dict = {}             # the engine's: data derived from lexicons, built once per run
 
-    def in_scope(self, rule: "Rule", block: "Block") -> bool:
-        return block.kind in rule.scope
+    def derived(self, key, build):
+        """Something built from rules or lexicons (a compiled pattern, a word set), once per engine."""
+        value = self.shared.get(key)
+        if value is None:
+            value = self.shared[key] = build()
+        return value
 
     def regex_hits(self, rule: "Rule", pattern=None):
         """``(block, start, end)`` for the rule's regex over in-scope blocks (time-bounded)."""
@@ -75,7 +80,7 @@ class Context:
             return 0, len(block.text)
         return s.start, s.end
 
-    def unless(self, pattern, block: "Block", start: int) -> bool:
+    def sentence_matches(self, pattern, block: "Block", start: int) -> bool:
         """True when ``pattern`` matches the sentence around ``start`` (a hedge, a negation, a context)."""
         from audit.rulepack import REGEX_TIMEOUT
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 
 from audit.checks.base import Hit
-from audit.document.normalize import lower_same_length
 
 IMPARTIAL = re.compile(
     r"\b(?:impartial|unbiased|independent and (?:objective|unbiased)|objective (?:and )?(?:scientific|evidence-based) information|"
@@ -35,8 +34,7 @@ def check_impartial_claim(rule, ctx):
     if not claims:          # the rare part first: most pages claim no impartiality at all
         return
     need = int(rule.params.get("params", {}).get("min_promos", 2))
-    text = "\n".join(lower_same_length(b.text) for b in ctx.doc.blocks)
-    promos = len(PROMO.findall(text))
+    promos = len(PROMO.findall(ctx.structure.lower_text))
     if promos < need:
         return
     for b, m in claims:

@@ -14,7 +14,7 @@ def run(rule, ctx: Context):
     window = rule.params.get("window", 0)
     sentences = ctx.structure.sentences
     for block, s, e in ctx.matches(rule):
-        if ctx.unless(rule.unless, block, s):
+        if ctx.sentence_matches(rule.unless, block, s):
             continue
         i = ctx.structure.sentence_index(block.index, s)
         satisfied = False

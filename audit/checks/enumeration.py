@@ -49,12 +49,11 @@ def _inline_items(text: str) -> int | None:
 
 
 def check_enumeration(rule, ctx):
-    nouns = ctx.lexicons.get(rule.params.get("params", {}).get("lexicon", "count-nouns"), [])
+    name = rule.params.get("params", {}).get("lexicon", "count-nouns")
+    nouns = ctx.lexicons.get(name, [])
     if not nouns:
         return
-    pattern = ctx.doc.extra.get("_count_pattern")
-    if pattern is None:
-        pattern = ctx.doc.extra["_count_pattern"] = _count_pattern(nouns)
+    pattern = ctx.derived(("count-pattern", name), lambda: _count_pattern(nouns))
     blocks = ctx.doc.blocks
     lists = {info.lead_in: info for info in ctx.structure.lists if info.lead_in is not None}
     for b in blocks:

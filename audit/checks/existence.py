@@ -14,8 +14,8 @@ from audit.checks.base import Context, Hit
 def run(rule, ctx: Context):
     needs = rule.params.get("_sentence_has")
     for block, s, e in ctx.matches(rule):
-        if ctx.unless(rule.unless, block, s):
+        if ctx.sentence_matches(rule.unless, block, s):
             continue
-        if needs is not None and not ctx.unless(needs, block, s):
+        if needs is not None and not ctx.sentence_matches(needs, block, s):
             continue
         yield Hit(block, s, e, {"match": block.text[s:e]})

@@ -42,24 +42,22 @@ _NOT_PEOPLE = {"Dr", "Doctor", "Prof", "Professor", "The", "This", "That"}
 
 
 def _placeholders(ctx) -> set[str]:
-    key = "_placeholder_names"
-    names = ctx.doc.extra.get(key)
-    if names is None:
-        names = {n.lower() for n in ctx.lexicons.get("placeholder-names", [])}
-        ctx.doc.extra[key] = names
-    return names
+    return ctx.derived(("word-set", "placeholder-names"),
+                       lambda: {n.lower() for n in ctx.lexicons.get("placeholder-names", [])})
 
 
 def _people(ctx, scope):
-    for b in ctx.doc.blocks:
-        if b.kind not in scope:
-            continue
-        for m in TITLED.finditer(b.text):
-            name = m.group("name") or m.group("name2")
-            first = name.split()[0]
-            if first in _NOT_PEOPLE:
-                continue
-            yield b, m, name
+    """Titled people in ``scope``; the scan is shared by the three expert rules of a document."""
+    found = ctx.doc.extra.get("_titled_people")
+    if found is None:
+        found = []
+        for b in ctx.doc.blocks:
+            for m in TITLED.finditer(b.text):
+                name = m.group("name") or m.group("name2")
+                if name.split()[0] not in _NOT_PEOPLE:
+                    found.append((b, m, name))
+        ctx.doc.extra["_titled_people"] = found
+    return [(b, m, name) for b, m, name in found if b.kind in scope]
 
 
 def _affiliated(ctx, surname: str) -> bool:

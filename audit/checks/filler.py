@@ -17,7 +17,8 @@ _WORD = re.compile(r"[A-Za-z]+")
 
 def check_filler_latin(rule, ctx):
     params = rule.params.get("params", {})
-    vocab = {w.lower() for w in ctx.lexicons.get(params.get("lexicon", "filler-latin"), [])}
+    name = params.get("lexicon", "filler-latin")
+    vocab = ctx.derived(("word-set", name), lambda: {w.lower() for w in ctx.lexicons.get(name, [])})
     min_words = int(params.get("min_words", 5))
     min_ratio = float(params.get("min_ratio", 0.6))
     for b in ctx.doc.blocks:

@@ -10,7 +10,7 @@ from audit.checks.base import Context, Hit
 
 
 def run(rule, ctx: Context):
-    hits = [(b, s, e) for b, s, e in ctx.matches(rule) if not ctx.unless(rule.unless, b, s)]
+    hits = [(b, s, e) for b, s, e in ctx.matches(rule) if not ctx.sentence_matches(rule.unless, b, s)]
     limit = rule.params.get("max")
     density = rule.params.get("max_per_1000_words")
     count = len(hits)

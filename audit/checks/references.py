@@ -22,9 +22,8 @@ import re
 
 from audit.checks.base import Hit
 from audit.document.normalize import lower_same_length
+from audit.document.structure import SCHOLARLY
 
-_JOURNALISH = re.compile(r"\b(journal|proceedings|lancet|bmj|jama|nejm|cochrane|annals of|pubmed|pmid|doi|"
-                         r"vol\.|\d{4};\s*\d+)", re.I)
 _LINK_WORD = re.compile(r"(?:^|[.\s])(Link|Available here|here)\W*$", re.I)
 
 
@@ -97,7 +96,7 @@ def check_reference_quality(rule, ctx):
         classes = []
         for ref in refs:
             cls = {ctx.classifier.classify(u) for u in ref.urls} - {None}
-            if ref.doi or _JOURNALISH.search(ref.text):
+            if ref.doi or SCHOLARLY.search(ref.text):
                 cls.add("journal")
             classes.append(cls)
         linked = [c for c in classes if c]

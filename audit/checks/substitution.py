@@ -10,14 +10,11 @@ from __future__ import annotations
 import re
 
 from audit.checks.base import Context, Hit
-from audit.document.normalize import lower_same_length
 
 
 def _doc_has(ctx: Context, words: tuple[str, ...]) -> bool:
-    cache = ctx.doc.extra.setdefault("_lower_text", None)
-    if cache is None:
-        cache = ctx.doc.extra["_lower_text"] = "\n".join(lower_same_length(b.text) for b in ctx.doc.blocks)
-    return any(re.search(r"(?<!\w)" + re.escape(w.lower()) + r"(?!\w)", cache) for w in words)
+    text = ctx.structure.lower_text
+    return any(re.search(r"(?<!\w)" + re.escape(w.lower()) + r"(?!\w)", text) for w in words)
 
 
 def run(rule, ctx: Context):
@@ -29,7 +26,7 @@ def run(rule, ctx: Context):
             continue
         if context and not _doc_has(ctx, context):
             continue
-        if ctx.unless(rule.unless, block, s):
+        if ctx.sentence_matches(rule.unless, block, s):
             continue
         if found[:1].isupper() and right[:1].islower():
             right = right[:1].upper() + right[1:]

@@ -14,7 +14,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from audit.document.model import Block, Document
+from audit.document.model import Document
 
 _ABBREV = ("dr", "mr", "mrs", "ms", "prof", "st", "vs", "etc", "e.g", "i.e", "al", "fig", "no",
            "vol", "inc", "ltd", "co", "jr", "sr", "dept", "approx", "u.s", "ph.d", "m.d", "jan",
@@ -58,6 +58,10 @@ _QUOTED_TITLE = re.compile(r"[\"“]([^\"”]{8,300}?)[.?!]?[\"”]")
 _APA_TITLE = re.compile(r"\(\d{4}[a-z]?(?:,[^)]*)?\)\.\s+(?P<t>.+?[.?!])(?=\s|$)")
 _YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
 _ACCESSED = re.compile(r"(?:accessed|retrieved)(?:\s+on)?\s+(" + DATE_TEXT + ")", re.I)
+# A reference that names a journal, an index or a volume/issue citation is scholarly.
+SCHOLARLY = re.compile(
+    r"\b(?:journal|proceedings|lancet|bmj|jama|nejm|cochrane|annals of|pubmed|pmid|doi|vol\.)"
+    r"|\b\d{4};\s*\d+", re.I)
 CITE_MARKER = re.compile(
     r"\[\d{1,3}(?:\s*[,–-]\s*\d{1,3})*\]|\[[A-Z][\w-]+(?: et al\.?)?,? \d{4}\]"
     r"|\((?:[A-Z][\w'-]+(?: et al\.?| and [A-Z][\w'-]+| & [A-Z][\w'-]+)?,? (?:19|20)\d{2}[a-z]?(?:; ?)?)+\)"
@@ -142,6 +146,13 @@ class Structure:
     def sentence_index(self, block: int, pos: int) -> int:
         """Index into :attr:`sentences` of the sentence holding ``pos`` of ``block``."""
         return max(0, bisect_right(self._sentence_keys, (block, pos)) - 1)
+
+    @cached_property
+    def lower_text(self) -> str:
+        """All blocks' text, lower-cased without changing lengths, one block per line."""
+        from audit.document.normalize import lower_same_length
+
+        return "\n".join(lower_same_length(b.text) for b in self.doc.blocks)
 
     @cached_property
     def word_count(self) -> int:
@@ -335,6 +346,3 @@ class Structure:
             if m:
                 return b.index, m.start(), m.end()
         return None
-
-    def block(self, index: int) -> Block:
-        return self.doc.blocks[index]
