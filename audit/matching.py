@@ -9,6 +9,8 @@ whole-token boundaries are enforced after the fact.
 
 from __future__ import annotations
 
+import re
+
 from audit.checks.base import Context
 from audit.document.normalize import lower_same_length
 
@@ -88,13 +90,21 @@ class PhraseIndex:
 
 
 # -- regex prefilter ---------------------------------------------------------------------------
-# Most rule patterns cannot match unless one of a few literal words occurs in the block
-# ("book|schedule ... appointment", "funded|participate|pay").  required_literals() reads that
-# set off the parsed pattern; the engine finds, in the same Aho-Corasick pass as the phrases,
+# Most rule patterns cannot match unless one of a few strings occurs in the block ("book an
+# appointment|schedule an appointment", ". ,|; ,", "{{").  required_literals() reads that set
+# off the parsed pattern; the engine finds, in the same Aho-Corasick pass as the phrases,
 # which blocks hold one, and runs the pattern only on those blocks.  The set is a necessary
 # condition (never a guess): a pattern whose requirement is unclear is simply run everywhere.
+#
+# The strings come from runs of consecutive items whose possible spellings are few: literals,
+# small character classes, optional or alternative pieces, and whitespace.  Blocks are
+# normalised text, where every whitespace run is exactly one U+0020, so ``\s+`` spells " "
+# and ``\s*`` spells "" or " ".  A run's spellings are the product of its items' (capped at
+# _MAX_SPELLINGS); zero-width items (``\b``, ``^``, look-arounds) do not break a run.
 
-_MIN_LITERAL = 3
+_MAX_SPELLINGS = 2000
+_ESCAPE = re.compile(r"\\.", re.S)                    # an escaped character (``\{`` is a brace)
+_FUZZY = re.compile(r"\{[^}]*[eisd][^}]*\}")            # regex's fuzzy constraints: {e<=1}, {i,d}
 _RE_FLAGS = None
 
 
@@ -113,14 +123,17 @@ def _re_flags():
 
 
 def required_literals(pattern) -> frozenset[str] | None:
-    """Lower-case strings at least one of which occurs in any match of ``pattern``, or None.
+    """Lower-case strings at least one of which occurs in any match of ``pattern`` in normalised
+    text, or None.
 
     ``pattern`` is a compiled ``regex`` pattern (or a str).  Sound by construction: the pattern
     is read with the standard library's parser, and anything whose meaning could differ
     between ``re`` and ``regex`` (fuzzy matching, POSIX classes, full case folding, version 1
-    syntax), or that ``re`` cannot parse, gives None.  Literals are ASCII only: matched text is
-    NFKC-normalised, so the only non-ASCII characters that case-fold onto ASCII letters (the
-    Kelvin sign, the long s) never occur in it, and lower-casing both sides is exact.
+    syntax), or that ``re`` cannot parse, gives None.  Characters are ASCII or caseless only:
+    matched text is NFKC-normalised, so the only non-ASCII characters that case-fold onto ASCII
+    letters (the Kelvin sign, the long s) never occur in it, and lower-casing both sides is
+    exact.  A set is only used when every string in it is selective: three characters that
+    are not all spaces, or two punctuation marks ("{{", ",,").
     """
     import re
 
@@ -138,64 +151,224 @@ def required_literals(pattern) -> frozenset[str] | None:
         flags &= ~table["ignore"]
         if flags:                      # V1, FULLCASE, WORD, BESTMATCH, REVERSE, POSIX ...
             return None
-        if "[[" in source or "[:" in source or re.search(r"\{(?!\d*,?\d*\})", source):
+        if "[[" in source or "[:" in source or _FUZZY.search(_ESCAPE.sub("_", source)):
             return None                # POSIX classes / nested sets / fuzzy {e<=1}: regex-only
         re.compile(source, re_flags)
         from re import _parser as sre_parse   # 3.11+
 
-        parsed = sre_parse.parse(source, re_flags)
-        req = _required(parsed, sre_parse)
+        req = _LiteralAnalysis().required(sre_parse.parse(source, re_flags))
     except Exception:
         return None
-    if not req or any(len(s) < _MIN_LITERAL for s in req):
-        return None
-    return frozenset(req)
+    return frozenset(req) if req else None
 
 
-def _required(seq, sp):
-    from re import _constants as c
+_ANCHORED: dict = {}
 
-    factors = []
-    run: list[str] = []
 
-    def close_run():
-        if run:
-            factors.append({"".join(run)})
-            run.clear()
+def start_anchored(pattern) -> bool:
+    """True when every match of ``pattern`` starts at the start of the text (each alternative
+    opens with ``^`` or ``\\A``, no multi-line flag): then one ``match()`` per block finds
+    exactly what ``finditer()`` would, without trying every position.  Cached per pattern."""
+    got = _ANCHORED.get(pattern)
+    if got is None:
+        got = _ANCHORED[pattern] = _start_anchored(pattern)
+    return got
 
-    for op, av in seq:
-        if op is c.LITERAL and av < 128:
-            run.append(chr(av).lower())
-            continue
-        close_run()
-        r = None
+
+def _start_anchored(pattern) -> bool:
+    try:
+        flags = int(pattern.flags)
+        table = _re_flags()
+        re_flags = 0
+        for rflag, sflag in table["map"].items():
+            if flags & int(rflag):
+                re_flags |= sflag
+                flags &= ~int(rflag)
+        if flags & ~table["ignore"] or re_flags & re.M:
+            return False
+        from re import _constants as c
+        from re import _parser as sre_parse
+
+        parsed = sre_parse.parse(pattern.pattern, re_flags)
+        if parsed.state.flags & re.M:
+            return False
+    except Exception:
+        return False
+
+    def anchored(items) -> bool:
+        if not items:
+            return False
+        op, av = items[0]
+        if op is c.AT:
+            return av in (c.AT_BEGINNING, c.AT_BEGINNING_STRING)
         if op is c.SUBPATTERN:
-            r = _required(av[3], sp)
-        elif op is c.ATOMIC_GROUP:
-            r = _required(av, sp)
-        elif op is c.BRANCH:
-            alts = [_required(alt, sp) for alt in av[1]]
-            if all(alts):
-                r = set().union(*alts)
-        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
-            lo, _hi, item = av
-            if lo >= 1:
-                r = _required(item, sp)
-        elif op is c.IN:
-            chars = set()
-            for iop, iav in av:
-                if iop is c.LITERAL and iav < 128:
-                    chars.add(chr(iav).lower())
-                else:
-                    chars = None
-                    break
-            r = chars or None
-        if r:
-            factors.append(r)
-    close_run()
-    if not factors:
+            return not (av[1] & re.M) and anchored(av[3])
+        if op is c.BRANCH:
+            return all(anchored(alt) for alt in av[1])
+        return False
+
+    return anchored(list(parsed))
+
+
+def _selective(s: str) -> bool:
+    core = s.strip()
+    if len(core) >= 3:
+        return True
+    return len(core) == 2 and not any(c.isalnum() for c in core)
+
+
+def _char(code: int) -> str | None:
+    ch = chr(code)
+    if code < 128 or (ch.lower() == ch and ch.upper() == ch):
+        return ch.lower()
+    return None
+
+
+def _minimal(strings: set[str]) -> set[str]:
+    """Drop the strings that contain another one: the shorter one occurs whenever they do."""
+    if len(strings) > 300:
+        return strings
+    ordered = sorted(strings, key=len)
+    keep: list[str] = []
+    for s in ordered:
+        if not any(k in s for k in keep):
+            keep.append(s)
+    return set(keep)
+
+
+class _LiteralAnalysis:
+    """Reads necessary substrings off a pattern parsed by ``re._parser``."""
+
+    def __init__(self):
+        from re import _constants as c
+
+        self.c = c
+        self.repeats = (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT)
+        self.zero_width = (c.AT, c.ASSERT, c.ASSERT_NOT)
+
+    # exact spellings: every string an item can consume, or None when unknown or too many
+    def exact(self, op, av) -> set[str] | None:
+        c = self.c
+        if op is c.LITERAL:
+            ch = _char(av)
+            return None if ch is None else {ch}
+        if op is c.IN:
+            return self._charset(av)
+        if op in self.zero_width:
+            return {""}
+        if op is c.SUBPATTERN:
+            return self.exact_seq(av[3])
+        if op is c.ATOMIC_GROUP:
+            return self.exact_seq(av)
+        if op is c.BRANCH:
+            out: set[str] = set()
+            for alt in av[1]:
+                e = self.exact_seq(alt)
+                if e is None:
+                    return None
+                out |= e
+            return out if len(out) <= _MAX_SPELLINGS else None
+        if op in self.repeats:
+            lo, hi, item = av
+            e = self.exact_seq(item)
+            if e is None:
+                return None
+            if e == {" "} and lo <= 1:          # normalised text: a whitespace run is one space
+                return {" "} if lo == 1 else {"", " "}
+            if hi > 3:
+                return None
+            out, power = set(), {""}
+            for k in range(hi + 1):
+                if k >= lo:
+                    out |= power
+                power = self._product(power, e)
+                if power is None:
+                    return None
+            return out if len(out) <= _MAX_SPELLINGS else None
         return None
-    return max(factors, key=lambda f: (min(len(s) for s in f), -len(f)))
+
+    def _charset(self, items) -> set[str] | None:
+        c = self.c
+        out: set[str] = set()
+        for op, av in items:
+            if op is c.LITERAL:
+                ch = _char(av)
+                if ch is None:
+                    return None
+                out.add(ch)
+            elif op is c.RANGE:
+                lo, hi = av
+                if hi - lo > 64:
+                    return None
+                for code in range(lo, hi + 1):
+                    ch = _char(code)
+                    if ch is None:
+                        return None
+                    out.add(ch)
+            elif op is c.CATEGORY and av is c.CATEGORY_SPACE:
+                out.add(" ")
+            else:                                # NEGATE, other categories (\d, \w ...)
+                return None
+        return out
+
+    def exact_seq(self, items) -> set[str] | None:
+        run: set[str] | None = {""}
+        for op, av in items:
+            e = self.exact(op, av)
+            run = None if e is None else self._product(run, e)
+            if run is None:
+                return None
+        return run
+
+    @staticmethod
+    def _product(a: set[str], b: set[str]) -> set[str] | None:
+        if len(a) * len(b) > _MAX_SPELLINGS:
+            return None
+        return {x + y for x in a for y in b}
+
+    # necessary substrings of a sequence: the best of its runs and of what its groups require
+    def required(self, items) -> set[str] | None:
+        c = self.c
+        factors: list[set[str]] = []
+        run: set[str] = {""}
+        for op, av in items:
+            e = self.exact(op, av)
+            if e is not None:
+                prod = self._product(run, e)
+                if prod is None:                 # too many spellings: start a new run here
+                    factors.append(run)
+                    prod = e
+                run = prod
+                continue
+            factors.append(run)
+            run = {""}
+            r = None
+            if op is c.SUBPATTERN:
+                r = self.required(av[3])
+            elif op is c.ATOMIC_GROUP:
+                r = self.required(av)
+            elif op is c.BRANCH:
+                alts = [self.required(alt) for alt in av[1]]
+                if all(alts):
+                    r = set().union(*alts)
+            elif op in self.repeats:
+                lo, _hi, item = av
+                if lo >= 1:
+                    e = self.exact_seq(item)
+                    if e is not None:
+                        # the first copy ends a run (kept as a factor), the last starts one
+                        last = factors.pop()
+                        factors.append(self._product(last, e) or last)
+                        run = e
+                    else:
+                        r = self.required(item)
+            if r:
+                factors.append(r)
+        factors.append(run)
+        good = [_minimal(f) for f in factors if f and all(_selective(s) for s in f)]
+        if not good:
+            return None
+        return max(good, key=lambda f: (min(len(s.strip()) for s in f), -len(f)))
 
 
 class PrefilteredContext(Context):
