@@ -15,6 +15,7 @@ import html as _html
 import re
 
 from audit.document.model import Block, Document, Embed, Link
+from audit.document.normalize import normalize
 
 _SKIP = frozenset({"script", "style", "noscript", "template", "svg", "math", "object",
                    "iframe", "select", "textarea", "canvas", "video", "audio", "head"})
@@ -172,68 +173,17 @@ class _Aligner:
         return anchors
 
 
-class _Builder:
-    """Accumulates the text of the block being read."""
-
-    __slots__ = ("doc", "aligner", "log", "parts", "anchors", "size", "kind", "level", "list_id", "ordered",
-                 "context", "pending_links")
-
-    def __init__(self, doc: Document, aligner: _Aligner):
-        self.doc = doc
-        self.aligner = aligner
-        self.log = aligner.log
-        self.parts: list[str] = []
-        self.anchors: list[tuple[int, int]] = []
-        self.size = 0
-        self.kind = "paragraph"
-        self.level = 0
-        self.list_id: int | None = None
-        self.ordered = False
-        self.context = ""
-        self.pending_links: list[tuple[int, int, str | None]] = []
-
-    def append(self, text: str | None, line: int | None) -> None:
-        if not text:
-            return
-        parts = self.parts
-        if not parts and text.isspace():
-            return
-        self.log.append((self.anchors, self.size, text, line, True))   # located lazily
-        parts.append(text)
-        self.size += len(text)
-
-    def newline(self) -> None:
-        if self.parts:
-            self.parts.append("\n")
-            self.size += 1
-
-    def flush(self) -> None:
-        if self.parts:
-            raw = "".join(self.parts)
-            block = Block(self.kind, raw, self.anchors, level=self.level, list_id=self.list_id,
-                          ordered=self.ordered, context=self.context,
-                          align=(self.aligner, len(self.log) - 1))
-            doc = self.doc
-            doc.add(block)
-            if block.index >= 0 and self.pending_links:
-                for s, e, href in self.pending_links:
-                    doc.links.append(Link(raw[s:e].strip(), href, block.index, s, e))
-            self.parts, self.anchors, self.size, self.pending_links = [], [], 0, []
-        elif self.pending_links:
-            self.pending_links = []
-
-
 _MAIN_TAGS = ("article", "main")
 _CONTEXT_SET = frozenset(_CONTEXT_ATTRS)
 
 
-def _context_of(el, tag=None) -> str:
-    """Ancestor tokens rules look at: id/class/role/aria/data-* names, and main-content markers."""
-    if tag is None:
-        tag = el.tag
-    items = el.items()
-    if not items:
-        return "tag=" + tag if tag in _MAIN_TAGS else ""
+def _context_of(tag: str, items: list[tuple[str, str]]) -> str:
+    """Ancestor tokens rules look at: id/class/role/aria/data-* names, and main-content markers.
+
+    Works from ``el.items()`` alone: each lxml attribute call costs a few hundred ns, so one
+    ``items()`` per element beats an ``el.get`` per context attribute.  The first occurrence
+    of a name wins, as with ``el.get``.
+    """
     tokens = ["tag=" + tag] if tag in _MAIN_TAGS else []
     if len(items) == 1:                    # the common case: one class or id
         name, v = items[0]
@@ -243,14 +193,20 @@ def _context_of(el, tag=None) -> str:
         elif name.startswith("data-"):
             tokens.append(name)
         return " ".join(tokens)
-    get = el.get
-    for name in _CONTEXT_ATTRS:
-        v = get(name)
-        if v:
-            tokens.append(f"{name}={'.'.join(v.split())}")
-    for name, _ in items:
-        if name.startswith("data-"):
-            tokens.append(name)
+    found: dict[str, str] = {}
+    data: list[str] = []
+    for name, v in items:
+        if name in _CONTEXT_SET:
+            if name not in found:
+                found[name] = v
+        elif name.startswith("data-"):
+            data.append(name)
+    if found:
+        for name in _CONTEXT_ATTRS:
+            v = found.get(name)
+            if v:
+                tokens.append(f"{name}={'.'.join(v.split())}")
+    tokens.extend(data)
     return " ".join(tokens)
 
 
@@ -290,9 +246,73 @@ _LISTS = frozenset({"ul", "ol", "menu"})
 _EMBEDS = frozenset({"script", "iframe", "embed", "object"})
 _START_SPECIAL = _SKIP | _EMBEDS | {"meta", "body"}
 
+# What the walk does with an element, by (lower-case) tag, so that one dict lookup picks the
+# branch: most elements are plain inline ones (span, b, em...) and take the shortest path.
+_INLINE, _DIV, _KIND, _ITEM, _LIST, _BR, _IMG, _TIME, _A, _SPECIAL_TAG, _NOT_ELEMENT = range(11)
+_CODES: dict = {tag: _DIV for tag in _BLOCK}
+_CODES.update({tag: _KIND for tag in _BLOCK_KIND})
+_CODES.update({tag: _LIST for tag in _LISTS})
+_CODES.update({"li": _ITEM, "br": _BR, "img": _IMG, "time": _TIME, "a": _A})
+_CODES.update({tag: _SPECIAL_TAG for tag in _START_SPECIAL})
+# the block state a kind element opens (list items take theirs from the enclosing list)
+_KIND_STATE = {tag: (kind, int(tag[1]) if kind == "heading" else 0, None, False)
+               for tag, kind in _BLOCK_KIND.items()}
+
+
+def _code(codes: dict, tag) -> int:
+    """The branch for a tag not in ``codes`` as spelled (upper case, custom, or not a tag)."""
+    if tag.__class__ is not str:
+        code = _NOT_ELEMENT
+    else:
+        code = _CODES.get(tag.lower(), _INLINE)
+    codes[tag] = code
+    return code
+
+
+def _context(ctx: list, ctx_els: list, classes: dict, top: int) -> str:
+    """The joined context of the open elements up to depth ``top``, filling ``ctx`` on the way.
+
+    ``ctx[d]`` is None until a block (or an embed) below depth ``d`` needs it; most inline
+    elements never do.  ``classes`` caches the token of a lone ``class`` attribute (the
+    common case: the same few class names repeat all over a page).
+    """
+    i = top
+    while ctx[i] is None:
+        i -= 1
+    joined = ctx[i]
+    for k in range(i + 1, top + 1):
+        el = ctx_els[k]
+        items = el.items()
+        if items:
+            if len(items) == 1 and items[0][0] == "class":
+                v = items[0][1]
+                own = classes.get(v)
+                if own is None:
+                    own = classes[v] = "class=" + ".".join(v.split()) if v else ""
+                tag = el.tag
+                if tag in _MAIN_TAGS:
+                    own = "tag=" + tag + " " + own if own else "tag=" + tag
+            else:
+                own = _context_of(el.tag, items)
+        else:
+            tag = el.tag
+            own = "tag=" + tag if tag in _MAIN_TAGS else ""
+        if own:
+            joined = joined + " " + own if joined else own
+        ctx[k] = joined
+    return joined
+
 
 def parse_html(doc: Document) -> Document:
-    """Fill ``doc`` (whose ``content`` is decoded HTML) with blocks and metadata."""
+    """Fill ``doc`` (whose ``content`` is decoded HTML) with blocks and metadata.
+
+    One pass of ``iterwalk`` over libxml2's tree.  It runs once per element of every page, so
+    it is written for CPython's sake: the state of the block being read lives in local
+    variables (not on a builder object), one dict lookup per event picks the branch, plain
+    inline elements take the shortest path, and a block is only made (normalised, given its
+    context) when it has text.  Text nodes are only logged here; the aligner locates them
+    in the source when a position is first asked for (``_Aligner.run_to``).
+    """
     import lxml.etree as etree
 
     src = doc.content
@@ -304,157 +324,188 @@ def parse_html(doc: Document) -> Document:
     if root is None:
         return doc   # nothing parseable: an empty document, reported by the caller
     aligner = _Aligner(doc)
-    b = _Builder(doc, aligner)
     log = aligner.log
-    append = b.append
-    flush = b.flush
+    log_append = log.append
     blocks = doc.blocks
-    # Ancestor context, computed lazily: ctx[d] is the joined context of the open elements up to
-    # depth d, or None until a block (or an embed) below needs it; most inline elements never
-    # do.  The builder's own context is lazy too: ``b.context`` None means "ctx[pending]",
-    # computed when a block is actually made (most block elements only wrap other blocks).
+    links = doc.links
+    parsed_block = Block._parsed
+    codes = dict(_CODES)
+    skip_tags, block_tags, kind_state = _SKIP, _BLOCK, _KIND_STATE
+    # Ancestor context, computed lazily (see _context).  The block's own context is lazy too:
+    # ``bctx`` None means "ctx[pending]", computed when a block is actually made (most block
+    # elements only wrap other blocks).
     ctx: list[str | None] = [""]
     ctx_els: list = [None]
-    own_cache: dict = {}
+    classes: dict = {}
     pending = 0
+    # the block being read: its text pieces, anchors (filled lazily), length, state, context
+    parts: list[str] = []
+    anchors: list[tuple[int, int]] = []
+    size = 0
+    state = _PLAIN
+    bctx: str | None = ""
+    plinks: list[tuple[int, int, str | None]] = []    # links inside it: (raw start, raw end, href)
 
-    def context(top: int) -> str:
-        i = top
-        while ctx[i] is None:
-            i -= 1
-        joined = ctx[i]
-        for k in range(i + 1, top + 1):
-            el_k = ctx_els[k]
-            items = el_k.items()
-            tag_k = el_k.tag
-            if items or tag_k in _MAIN_TAGS:
-                key = (tag_k in _MAIN_TAGS and tag_k, tuple(items))
-                own = own_cache.get(key)
-                if own is None:
-                    own = own_cache[key] = _context_of(el_k, tag_k)
-                if own:
-                    joined = joined + " " + own if joined else own
-            ctx[k] = joined
-        return joined
+    def make_block(state, parts, anchors, bctx, plinks) -> None:
+        raw = "".join(parts)
+        text = normalize(raw)
+        if not text:
+            return
+        kind, level, list_id, ordered = state
+        block = parsed_block(kind, raw, text, anchors, level, list_id, ordered, bctx,
+                             (aligner, len(log) - 1))
+        index = block.index = len(blocks)
+        blocks.append(block)
+        for s, e, href in plinks:
+            links.append(Link(raw[s:e].strip(), href, index, s, e))
 
     kind_stack: list[tuple[str, int, int | None, bool]] = []
     list_stack: list[tuple[int, bool]] = []
     list_counter = 0
     link_stack: list[tuple[int, int, str | None]] = []   # (block count, raw start, href)
     in_body = False
-    skip_tags, block_tags, block_kind, special = _SKIP, _BLOCK, _BLOCK_KIND, _START_SPECIAL
 
     walker = etree.iterwalk(root, events=("start", "end", "comment"))
     for event, el in walker:
         tag = el.tag
-        if event == "comment":
-            if isinstance(el.text, str):
-                doc.comments.append((el.text.strip(), aligner._line_offset(el.sourceline)))
-            append(el.tail, None)
-            continue
-        if tag.__class__ is not str:
-            if event == "end":
-                append(el.tail, None)
-            continue
-        tag = tag.lower()
         if event == "start":
-            if tag in special:
+            code = codes.get(tag)
+            if code is None:
+                code = _code(codes, tag)
+            if code >= _SPECIAL_TAG:
+                if code == _NOT_ELEMENT:
+                    continue
+                tag = tag.lower()
                 if tag == "body":
                     in_body = True
-                if tag == "head":
-                    _read_head(doc, el, aligner)
-                    walker.skip_subtree()
-                    continue
-                if tag in _EMBEDS:
-                    src_attr = el.get("src") or el.get("data")
-                    if src_attr and in_body:
-                        top = len(ctx) - 1
-                        doc.embeds.append(Embed(tag, src_attr, el.sourceline or 0,
-                                                ctx[top] if ctx[top] is not None else context(top)))
-                    if tag == "script" and (el.get("type") or "").lower() == "application/ld+json":
-                        if el.text:
-                            doc.jsonld.append(el.text)
-                if tag == "meta":
-                    _read_meta(doc, el)
-                if tag in skip_tags:
-                    walker.skip_subtree()
-                    continue
+                    code = _DIV
+                else:
+                    code = _INLINE
+                    if tag == "head":
+                        _read_head(doc, el, aligner)
+                        walker.skip_subtree()
+                        continue
+                    if tag in _EMBEDS:
+                        src_attr = el.get("src") or el.get("data")
+                        if src_attr and in_body:
+                            top = len(ctx) - 1
+                            doc.embeds.append(Embed(tag, src_attr, el.sourceline or 0,
+                                                    ctx[top] if ctx[top] is not None
+                                                    else _context(ctx, ctx_els, classes, top)))
+                        if tag == "script" and (el.get("type") or "").lower() == "application/ld+json":
+                            if el.text:
+                                doc.jsonld.append(el.text)
+                    elif tag == "meta":
+                        _read_meta(doc, el)
+                    if tag in skip_tags:
+                        walker.skip_subtree()
+                        continue
             ctx_els.append(el)
             ctx.append(None)
-            if tag in block_tags:
-                if b.parts:
-                    if b.context is None:
-                        b.context = context(pending)
-                    flush()
-                if tag in _LISTS:
+            if code == _INLINE:
+                pass
+            elif code <= _LIST:                              # a block element
+                if parts:
+                    if bctx is None:
+                        bctx = _context(ctx, ctx_els, classes, pending)
+                    make_block(state, parts, anchors, bctx, plinks)
+                    parts, anchors, size, plinks = [], [], 0, []
+                if code == _KIND:
+                    kind_stack.append(kind_state[tag if tag in kind_state else tag.lower()])
+                elif code == _ITEM:
+                    if list_stack:
+                        lid, ordered = list_stack[-1]
+                        kind_stack.append(("list-item", 0, lid, ordered))
+                    else:
+                        kind_stack.append(("list-item", 0, None, False))
+                elif code == _LIST:
                     list_counter += 1
-                    list_stack.append((list_counter, tag == "ol"))
-                kind = block_kind.get(tag)
-                if kind:
-                    level = int(tag[1]) if kind == "heading" else 0
-                    lid, ordered = (list_stack[-1] if list_stack else (None, False)) \
-                        if kind == "list-item" else (None, False)
-                    kind_stack.append((kind, level, lid, ordered))
-                b.kind, b.level, b.list_id, b.ordered = kind_stack[-1] if kind_stack else _PLAIN
-                b.context = None
+                    list_stack.append((list_counter, tag == "ol" or tag.lower() == "ol"))
+                state = kind_stack[-1] if kind_stack else _PLAIN
+                bctx = None
                 pending = len(ctx) - 1
-            elif tag == "br":
-                b.newline()
-            elif tag == "img":
+            elif code == _A:
+                link_stack.append((len(blocks), size, el.get("href")))
+            elif code == _BR:
+                if parts:
+                    parts.append("\n")
+                    size += 1
+            elif code == _IMG:
                 alt = el.get("alt")
                 if alt and alt.strip() and in_body:
-                    if b.context is None:
-                        b.context = context(pending)
-                    saved = (b.parts, b.anchors, b.size, b.pending_links, b.kind)
-                    b.parts, b.anchors, b.size, b.pending_links = [], [], 0, []
-                    b.kind = "alt"
-                    append(alt, el.sourceline)
-                    flush()
-                    b.parts, b.anchors, b.size, b.pending_links, b.kind = saved
-            elif tag == "time":
+                    if bctx is None:
+                        bctx = _context(ctx, ctx_els, classes, pending)
+                    alt_anchors: list[tuple[int, int]] = []
+                    log_append((alt_anchors, 0, alt, el.sourceline, True))
+                    make_block(("alt", state[1], state[2], state[3]), [alt], alt_anchors, bctx, ())
+            elif code == _TIME:
                 dt = el.get("datetime")
                 doc.times.append((dt or "", "".join(el.itertext()).strip(), len(blocks)))
-            if tag == "a":
-                link_stack.append((len(blocks), b.size, el.get("href")))
             text = el.text
-            if text and (b.parts or not text.isspace()):
-                log.append((b.anchors, b.size, text, el.sourceline, True))   # located lazily
-                b.parts.append(text)
-                b.size += len(text)
-        else:  # end
-            if tag in skip_tags:
-                append(el.tail, None)
-                continue
+            if text and (parts or not text.isspace()):
+                log_append((anchors, size, text, el.sourceline, True))   # located lazily
+                parts.append(text)
+                size += len(text)
+        elif event == "end":
+            code = codes.get(tag)
+            if code is None:
+                code = _code(codes, tag)
+            if code >= _SPECIAL_TAG:
+                if code == _NOT_ELEMENT or tag.lower() in skip_tags:
+                    tail = el.tail
+                    if tail and (parts or not tail.isspace()):
+                        log_append((anchors, size, tail, None, True))
+                        parts.append(tail)
+                        size += len(tail)
+                    continue
+                code = _DIV if tag.lower() == "body" else _INLINE
             top = len(ctx) - 1
-            if top > 0:
-                if top == pending and b.context is None and (b.parts or tag not in block_tags):
-                    b.context = context(pending)      # the entry goes: fix the builder's context now
-                ctx.pop()
-                ctx_els.pop()
-                top -= 1
-            if tag == "a" and link_stack:
-                count_, start, href = link_stack.pop()
-                if count_ == len(blocks) and b.size > start:
-                    b.pending_links.append((start, b.size, href))
-            if tag in block_tags:
-                if b.parts:
-                    flush()
-                if tag in block_kind and kind_stack:
-                    kind_stack.pop()
-                if tag in _LISTS and list_stack:
+            if code == _INLINE or code > _LIST:             # not a block element
+                if top > 0:
+                    if top == pending and bctx is None:
+                        bctx = _context(ctx, ctx_els, classes, pending)  # the entry goes
+                    ctx.pop()
+                    ctx_els.pop()
+                if code == _A and link_stack:
+                    count_, start, href = link_stack.pop()
+                    if count_ == len(blocks) and size > start:
+                        plinks.append((start, size, href))
+            else:
+                if top > 0:
+                    if top == pending and bctx is None and parts:
+                        bctx = _context(ctx, ctx_els, classes, pending)  # the entry goes
+                    ctx.pop()
+                    ctx_els.pop()
+                    top -= 1
+                if parts:
+                    make_block(state, parts, anchors, bctx, plinks)
+                    parts, anchors, size, plinks = [], [], 0, []
+                if code == _KIND or code == _ITEM:
+                    if kind_stack:
+                        kind_stack.pop()
+                elif code == _LIST and list_stack:
                     list_stack.pop()
-                b.kind, b.level, b.list_id, b.ordered = kind_stack[-1] if kind_stack else _PLAIN
-                b.context = ctx[top]
-                if b.context is None:
+                state = kind_stack[-1] if kind_stack else _PLAIN
+                bctx = ctx[top]
+                if bctx is None:
                     pending = top
             tail = el.tail
-            if tail and (b.parts or not tail.isspace()):
-                log.append((b.anchors, b.size, tail, None, True))
-                b.parts.append(tail)
-                b.size += len(tail)
-    if b.parts and b.context is None:
-        b.context = context(pending)
-    flush()
+            if tail and (parts or not tail.isspace()):
+                log_append((anchors, size, tail, None, True))
+                parts.append(tail)
+                size += len(tail)
+        else:                                                 # a comment
+            if isinstance(el.text, str):
+                doc.comments.append((el.text.strip(), aligner._line_offset(el.sourceline)))
+            tail = el.tail
+            if tail and (parts or not tail.isspace()):
+                log_append((anchors, size, tail, None, True))
+                parts.append(tail)
+                size += len(tail)
+    if parts:
+        if bctx is None:
+            bctx = _context(ctx, ctx_els, classes, pending)
+        make_block(state, parts, anchors, bctx, plinks)
     return doc
 
 

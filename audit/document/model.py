@@ -45,6 +45,9 @@ class Span:
     excerpt: str
 
 
+_new = object.__new__
+
+
 class Block:
     """One unit of visible text with its origin."""
 
@@ -69,6 +72,28 @@ class Block:
         self.ordered = ordered      # numbered list
         self.context = context      # ancestor id/class/role/aria/data tokens (HTML)
         self.marker = marker        # list marker as written ("1.", "•", "-")
+
+    @classmethod
+    def _parsed(cls, kind: str, raw: str, text: str, anchors: list[tuple[int, int]], level: int,
+                list_id: int | None, ordered: bool, context: str, align) -> "Block":
+        """A Block whose ``text`` the parser already normalised (to drop empty blocks early).
+
+        Same fields as ``__init__``, positional and without keyword parsing: the HTML walk makes
+        one per block of every page, so the call overhead is worth saving.
+        """
+        self = _new(cls)
+        self.index = -1
+        self.kind = kind
+        self.raw = raw
+        self._anchors = anchors
+        self._align = align
+        self.text = text
+        self.level = level
+        self.list_id = list_id
+        self.ordered = ordered
+        self.context = context
+        self.marker = ""
+        return self
 
     @property
     def anchors(self) -> list[tuple[int, int]]:
