@@ -67,7 +67,7 @@ class Engine:
 
     # -- one document -----------------------------------------------------------------------
     def findings(self, doc) -> list[Finding]:
-        phrase_hits, candidates = self.index.scan_all(doc.blocks)
+        phrase_hits, candidates = self.index.scan_document(doc)
         ctx = PrefilteredContext(doc, phrase_hits, candidates)
         ctx.lexicons = self.lexicons
         ctx.classifier = self.classifier

@@ -10,6 +10,7 @@ whole-token boundaries are enforced after the fact.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 from audit.checks.base import Context
 from audit.document.normalize import lower_same_length
@@ -30,6 +31,8 @@ class PhraseIndex:
         for rule in rules:
             whole = rule.params.get("whole_tokens", True)
             for phrase, case in rule.phrases:
+                if "\n" in phrase:            # block text never holds one
+                    continue
                 table.setdefault(phrase.lower(), []).append((rule.id, case, whole, rule.scope, phrase))
         self.required: dict[str, frozenset[str]] = {}
         literal_rules: dict[str, list[str]] = {}
@@ -49,43 +52,58 @@ class PhraseIndex:
         """``rule id -> [(block index, start, end)]`` over the normalised text of ``blocks``."""
         return self.scan_all(blocks)[0]
 
+    def scan_document(self, doc):
+        """:meth:`scan_all` over a document's blocks in one automaton pass over its joined,
+        lower-cased text (shared with the checks that read it), not one pass per block."""
+        st = doc.structure
+        text, starts = st.joined
+        return self._scan(doc.blocks, text, st.lower_text, starts)
+
     def scan_all(self, blocks):
         """Phrase hits (as :meth:`scan`) and, for every prefiltered rule, the set of indices of
-        the blocks that hold one of its required literals (one pass per block for both)."""
+        the blocks that hold one of its required literals (one pass for both)."""
+        texts = [b.text for b in blocks]
+        starts, pos = [], 0
+        for t in texts:
+            starts.append(pos)
+            pos += len(t) + 1
+        return self._scan(blocks, "\n".join(texts), "\n".join(map(lower_same_length, texts)), starts)
+
+    def _scan(self, blocks, text, low, starts):
+        # Blocks are joined by "\n", which no phrase holds and no block text holds, so a hit
+        # never spans two blocks, and the newline is a non-word character exactly like the
+        # edge of a block for the whole-token test.
         hits: dict[str, list[tuple[int, int, int]]] = {}
         candidates: dict[str, set[int]] = {rid: set() for rid in self.required}
-        if self.empty:
+        if self.empty or not blocks:
             return hits, candidates
-        it = self.automaton.iter
-        for b in blocks:
-            text = b.text
-            low = lower_same_length(text)
-            n = len(text)
-            pre_seen = None
-            for end_idx, (length, entries, pre) in it(low):
-                if pre:
-                    if pre_seen is None:
-                        pre_seen = {pre}
-                    else:
-                        pre_seen.add(pre)
-                if not entries:
+        n = len(text)
+        nblocks = len(blocks)
+        bi, next_start = 0, starts[1] if nblocks > 1 else n + 1
+        for end_idx, (length, entries, pre) in self.automaton.iter(low):
+            if end_idx >= next_start:           # hits come in order of their end
+                bi = bisect_right(starts, end_idx) - 1
+                next_start = starts[bi + 1] if bi + 1 < nblocks else n + 1
+            if pre:
+                index = blocks[bi].index
+                for rid in pre:
+                    candidates[rid].add(index)
+            if not entries:
+                continue
+            b = blocks[bi]
+            start = end_idx - length + 1
+            end = end_idx + 1
+            left_ok = start == 0 or not _is_word(text[start - 1])
+            right_ok = end == n or not _is_word(text[end])
+            offset = starts[bi]
+            for rule_id, case, whole, scope, phrase in entries:
+                if b.kind not in scope:
                     continue
-                start = end_idx - length + 1
-                end = end_idx + 1
-                left_ok = start == 0 or not _is_word(text[start - 1])
-                right_ok = end == n or not _is_word(text[end])
-                for rule_id, case, whole, scope, phrase in entries:
-                    if b.kind not in scope:
-                        continue
-                    if whole and ((_is_word(phrase[0]) and not left_ok) or (_is_word(phrase[-1]) and not right_ok)):
-                        continue
-                    if case and text[start:end] != phrase:
-                        continue
-                    hits.setdefault(rule_id, []).append((b.index, start, end))
-            if pre_seen:
-                for pre in pre_seen:
-                    for rid in pre:
-                        candidates[rid].add(b.index)
+                if whole and ((_is_word(phrase[0]) and not left_ok) or (_is_word(phrase[-1]) and not right_ok)):
+                    continue
+                if case and text[start:end] != phrase:
+                    continue
+                hits.setdefault(rule_id, []).append((b.index, start - offset, end - offset))
         return hits, candidates
 
 

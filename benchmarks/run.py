@@ -140,7 +140,7 @@ def breakdown(files: list[Path], repeat: int, top: int = 12) -> dict:
     per_rule: dict[str, float] = {}
     t0 = time.process_time()
     for doc in docs:
-        hits, cands = engine.index.scan_all(doc.blocks)
+        hits, cands = engine.index.scan_document(doc)
         ctx = PrefilteredContext(doc, hits, cands)
         ctx.lexicons, ctx.classifier, ctx.settings = engine.lexicons, engine.classifier, engine.settings
         for rule in engine.rules:
