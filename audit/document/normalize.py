@@ -63,18 +63,55 @@ _ASCII_WS.update({c: " " for c in range(0, 32) if chr(c) not in "\t\n\r\x0b\x0c"
 _ASCII_WS[127] = " "
 
 
+# Characters that need no mapping before ``split()``: they map to themselves, or they are
+# whitespace (mapped to a space, which ``split()`` treats exactly like the original).
+_KEEP: set[str] = {chr(c) for c in range(0x80) if chr(c).isprintable() or chr(c).isspace()}
+# Characters replaced one by one with ``str.replace``: what they map to, when that is
+# printable ASCII (or nothing), so no replacement can create a character another one changes.
+_REPLACE: dict[str, str] = {}
+_TRANSLATE: set[str] = set()     # the rest (mapping to other non-ASCII): the whole text is translated
+
+
+def _learn(ch: str) -> bool:
+    """Sort a character into _KEEP, _REPLACE or _TRANSLATE; False for _TRANSLATE."""
+    out = _TABLE[ord(ch)]
+    if out == ch or ch.isspace():
+        _KEEP.add(ch)
+        _REPLACE[ch] = ch
+        return True
+    if out.isascii() and out.isprintable():
+        _REPLACE[ch] = out
+        return True
+    _TRANSLATE.add(ch)
+    return False
+
+
 def normalize(text: str) -> str:
     """Return the matching form of ``text``: mapped characters, single spaces, stripped.
 
     After mapping, the only whitespace left is U+0020 (every ``isspace()`` character maps to a
     space), so collapsing runs and stripping is ``" ".join(s.split())``, done in C.
+
+    ``str.translate`` with a dict costs ~50 ns per character, and most non-ASCII text only
+    has a few characters that change (curly quotes, dashes, soft hyphens).  So the set of
+    characters in the text is taken first (in C); those that change are replaced one by one
+    (each replacement is printable ASCII, so the order cannot matter and the result is the
+    translation's); only a text with a character mapping to other non-ASCII is translated.
     """
     if text.isascii():
         out = " ".join(text.split())
         if out.isprintable():          # else a control character split() keeps (NUL, ESC, DEL...)
             return out
         return " ".join(text.translate(_ASCII_WS).split())
-    return " ".join(text.translate(_TABLE).split())
+    odd = set(text) - _KEEP
+    if odd:
+        replace = _REPLACE
+        for ch in odd:
+            if ch not in replace and (ch in _TRANSLATE or not _learn(ch)):
+                return " ".join(text.translate(_TABLE).split())
+        for ch in odd:
+            text = text.replace(ch, replace[ch])
+    return " ".join(text.split())
 
 
 def normalize_tracked(text: str) -> tuple[str, list[int]]:
