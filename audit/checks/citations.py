@@ -38,6 +38,82 @@ NAMED_SOURCE = re.compile(
 _NAMED_STUDY = re.compile(r"according to (?:the |a |an )?((?-i:[A-Z][\w'-]*\s+(?:(?:[A-Z][\w'-]*|of|and|for|on|in|the|&)\s+){0,7}))(?:study|survey|report|trial|analysis|review|project)\b", re.I)
 
 
+# CLAIM is a long case-insensitive alternation that Python's re tries at every word start: at
+# ~1.5 ms a page it was the costliest code check, for a couple of matches in a corpus.  Every
+# branch of it holds two adjacent words from short lists ("studies show", "been shown",
+# "in a", "according to", "of patients") -- some branches only together with a second pair,
+# a word or a phrase -- or "<digit> in|out of <digit>".  A text without them cannot match, so
+# most pages, and most blocks of the rest, are never handed to CLAIM.  The words come from a
+# case-folded copy of the text: re.I lets "İ" and "ı" match "i" and "ſ" match "s", so those
+# are folded first (lower() maps the Kelvin sign); lower-casing keeps word characters word
+# characters, so CLAIM's \b-delimited words are whole words of the copy.
+def _pairs(firsts: str, seconds: str) -> set[tuple[bytes, bytes]]:
+    return {(a.encode(), b.encode()) for a in firsts.split() for b in seconds.split()}
+
+
+# Pairs that are enough on their own (branches: "<several> studies show", "studies show",
+# "new evidence", "has been shown to", "clinically proven", "has proven", "considered (to be |as
+# )?safe").  "has shown", "have found"... count through their second pair, below.
+_STRONG = (
+    _pairs("studies study trial trials report reports survey surveys",
+           "show shows showed found find suggest suggests suggested indicate indicates reported "
+           "demonstrate demonstrated prove proved revealed")
+    | _pairs("studies research evidence data science trials",
+             "show shows showed suggest suggests indicate indicates prove proves confirm confirms "
+             "demonstrate demonstrates")
+    | _pairs("recent new emerging preliminary growing", "studies evidence research data")
+    | _pairs("been", "clinically scientifically shown proven proved demonstrated found")
+    | _pairs("clinically scientifically medically", "proven tested validated")
+    | _pairs("has have", "clinically scientifically proved proven")
+    | _pairs("considered regarded recognized recognised accepted known be as", "safe effective reliable"))
+# Pairs that count only beside another: (noun, has|have) needs (has|have, shown|found|reported);
+# "in a study" needs both ("in", a) and (a|adjective, study).
+_NOUN_HAS = _pairs("studies study trial trials report reports survey surveys research evidence data science",
+                   "has have")
+_HAS_VERB = _pairs("has have", "shown found reported")
+_IN_DET = _pairs("in", "one a another this that")
+_DET_NOUN = _pairs("one a another this that recent new small large clinical", "study trial survey")
+_ACCORDING = _pairs("according", "to")            # and the rest of _NAMED_STUDY
+_OF_PEOPLE = _pairs("of", "patients people participants subjects users cases adults children women men")
+_LIKELY = _pairs("more less", "likely")
+_CLAIM_PAIRS = frozenset(_STRONG | _NOUN_HAS | _HAS_VERB | _IN_DET | _DET_NOUN | _ACCORDING | _OF_PEOPLE | _LIKELY)
+# "\d (?:in|out of) \d", written so that re can jump from one " in " to the next (a pattern
+# that starts with a literal is searched like str.find; one that starts with \d is not).
+_IN_DIGITS = re.compile(r" in (?<=\d in )\d")
+_OUT_OF_DIGITS = re.compile(r" out of (?<=\d out of )\d")
+_PERCENT_OF = re.compile(r"\d\s?(?:%|percent|per cent) of (?:patients|people|participants|subjects|users|cases|adults|"
+                         r"children|women|men)")
+# Words by table: every byte but [a-z0-9_] becomes a space (UTF-8 bytes of other characters
+# too), then split().  For ASCII text that is exactly \w+; elsewhere it may cut words more
+# finely, never an ASCII word delimited by non-word characters, which is all CLAIM's words
+# are.  bytes.translate and split are table-driven C, several times faster than findall.
+_WORD_BYTES = bytes(c if chr(c) in "abcdefghijklmnopqrstuvwxyz0123456789_" else 0x20 for c in range(256))
+
+
+def _may_claim(text: str) -> bool:
+    """False only when CLAIM cannot match ``text`` (see the pairs above)."""
+    low = text.lower()
+    if not low.isascii() and ("\u0131" in low or "\u017f" in low or "\u0307" in low):
+        low = text.replace("\u0130", "i").replace("\u0131", "i").replace("\u017f", "s").lower()
+    words = low.encode("utf-8", "replace").translate(_WORD_BYTES).split()
+    found = _CLAIM_PAIRS.intersection(zip(words, words[1:]))
+    if found:
+        if not found.isdisjoint(_STRONG):
+            return True
+        if not found.isdisjoint(_NOUN_HAS) and not found.isdisjoint(_HAS_VERB):
+            return True
+        if not found.isdisjoint(_IN_DET) and not found.isdisjoint(_DET_NOUN):
+            return True
+        if not found.isdisjoint(_ACCORDING) and _NAMED_STUDY.search(text):
+            return True
+        if not found.isdisjoint(_OF_PEOPLE) and _PERCENT_OF.search(low):
+            return True
+        if not found.isdisjoint(_LIKELY) and ("times more likely" in low or "times less likely" in low):
+            return True
+    # \d is any Unicode digit: a bytes pattern would miss the non-ASCII ones
+    return _IN_DIGITS.search(low) is not None or (" out of " in low and _OUT_OF_DIGITS.search(low) is not None)
+
+
 def _attributed(ctx, block, s, e) -> bool:
     text = block.text[s:e]
     if CITE_MARKER.search(text) or NAMED_SOURCE.search(text):
@@ -55,14 +131,22 @@ def _in_references(ctx, words: list[str]) -> bool:
 
 
 def check_uncited_claim(rule, ctx):
+    scope = rule.scope
+    blocks = [b for b in ctx.doc.blocks if b.kind in scope]
+    # Three pages in four hold no claim-shaped pair of words at all: one test on their joined
+    # text (its pairs include every block's) settles them without a per-block loop.
+    if not _may_claim("\n".join([b.text for b in blocks])):
+        return
     st = ctx.structure
     ref_blocks = set(st.reference_blocks)
     sentences = st.sentences
-    for b in ctx.doc.blocks:
-        if b.kind not in rule.scope or b.index in ref_blocks or len(b.text.split()) < 6:
+    for b in blocks:
+        if b.index in ref_blocks or len(b.text.split()) < 6:
             continue   # teasers and headlines ("New research investigates.") make no claim of their own
+        if not _may_claim(b.text):
+            continue
         done: set[int] = set()
-        for m in CLAIM.finditer(b.text):          # one pass per block; most blocks claim nothing
+        for m in CLAIM.finditer(b.text):
             i = st.sentence_index(b.index, m.start())
             if i in done:
                 continue
