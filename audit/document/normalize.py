@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from unicodedata import is_normalized as _is_normalized
 
 _SPECIAL = {
     "\u00ad": "",  # soft hyphen
@@ -63,27 +64,17 @@ _ASCII_WS.update({c: " " for c in range(0, 32) if chr(c) not in "\t\n\r\x0b\x0c"
 _ASCII_WS[127] = " "
 
 
-# Characters that need no mapping before ``split()``: they map to themselves, or they are
-# whitespace (mapped to a space, which ``split()`` treats exactly like the original).
-_KEEP: set[str] = {chr(c) for c in range(0x80) if chr(c).isprintable() or chr(c).isspace()}
-# Characters replaced one by one with ``str.replace``: what they map to, when that is
-# printable ASCII (or nothing), so no replacement can create a character another one changes.
-_REPLACE: dict[str, str] = {}
-_TRANSLATE: set[str] = set()     # the rest (mapping to other non-ASCII): the whole text is translated
-
-
-def _learn(ch: str) -> bool:
-    """Sort a character into _KEEP, _REPLACE or _TRANSLATE; False for _TRANSLATE."""
-    out = _TABLE[ord(ch)]
-    if out == ch or ch.isspace():
-        _KEEP.add(ch)
-        _REPLACE[ch] = ch
-        return True
-    if out.isascii() and out.isprintable():
-        _REPLACE[ch] = out
-        return True
-    _TRANSLATE.add(ch)
-    return False
+# Characters whose mapping is not their NFKC form: the special cases, control characters and
+# the non-ASCII spaces (these map to a space, like everything ``split()`` splits on).  Any other
+# character that the table changes is not NFKC-stable on its own, so a text in NFKC (checked
+# in C by ``unicodedata.is_normalized``) has none.  Verified over every code point.
+_NOT_NFKC = "".join(sorted(
+    set(_SPECIAL) | {chr(c) for c in range(32) if chr(c) not in "\t\n\x0b\x0c\r"}
+    | {chr(c) for c in range(0x7F, 0xA0)}
+    | set("\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+          "\u2028\u2029\u202f\u205f\u3000")))
+_NOT_NFKC_RE = re.compile("[" + re.escape(_NOT_NFKC) + "]")
+_NOT_NFKC_MAP: dict[str, str] = {}      # filled on first use (the table computes each entry)
 
 
 def normalize(text: str) -> str:
@@ -92,26 +83,29 @@ def normalize(text: str) -> str:
     After mapping, the only whitespace left is U+0020 (every ``isspace()`` character maps to a
     space), so collapsing runs and stripping is ``" ".join(s.split())``, done in C.
 
-    ``str.translate`` with a dict costs ~50 ns per character, and most non-ASCII text only
-    has a few characters that change (curly quotes, dashes, soft hyphens).  So the set of
-    characters in the text is taken first (in C); those that change are replaced one by one
-    (each replacement is printable ASCII, so the order cannot matter and the result is the
-    translation's); only a text with a character mapping to other non-ASCII is translated.
+    ``str.translate`` with a dict costs ~50 ns per character, and most non-ASCII block text
+    only has a few characters that change (curly quotes, dashes, non-breaking spaces, soft
+    hyphens).  So those few are found with one regex and replaced one by one with
+    ``str.replace`` (each replacement is printable ASCII or nothing, so order cannot matter
+    and the result is what the table gives); if what is left is in NFKC, every character maps
+    to itself and ``split()`` finishes the job.  Only other texts are translated.
     """
     if text.isascii():
         out = " ".join(text.split())
         if out.isprintable():          # else a control character split() keeps (NUL, ESC, DEL...)
             return out
         return " ".join(text.translate(_ASCII_WS).split())
-    odd = set(text) - _KEEP
-    if odd:
-        replace = _REPLACE
-        for ch in odd:
-            if ch not in replace and (ch in _TRANSLATE or not _learn(ch)):
-                return " ".join(text.translate(_TABLE).split())
-        for ch in odd:
-            text = text.replace(ch, replace[ch])
-    return " ".join(text.split())
+    found = _NOT_NFKC_RE.findall(text)
+    if found:
+        table = _NOT_NFKC_MAP
+        for ch in set(found):
+            out = table.get(ch)
+            if out is None:
+                out = table[ch] = _TABLE[ord(ch)]
+            text = text.replace(ch, out)
+    if _is_normalized("NFKC", text):
+        return " ".join(text.split())
+    return " ".join(text.translate(_TABLE).split())
 
 
 def normalize_tracked(text: str) -> tuple[str, list[int]]:
