@@ -49,9 +49,25 @@ def run(rule, ctx: Context):
     yield Hit(None)
 
 
+_AUTOMATA: dict = {}
+
+
 def _literal_automaton(when):
     """An Aho-Corasick automaton of the strings one of which every match of ``when`` holds
-    (matching.required_literals: lower-case, sound for normalised text), or False."""
+    (matching.required_literals: lower-case, sound for normalised text), or False.
+
+    Kept per pattern for the process as well as per engine (``Context.derived``): a context
+    built without the engine's shared dict (the benchmark's per-rule breakdown) would
+    otherwise analyse the pattern and build the automaton again for every page.
+    """
+    key = (when.pattern, int(when.flags))
+    auto = _AUTOMATA.get(key)
+    if auto is None:
+        auto = _AUTOMATA[key] = _build_automaton(when)
+    return auto
+
+
+def _build_automaton(when):
     from audit.matching import required_literals
 
     lits = required_literals(when)
