@@ -18,6 +18,7 @@ from being reported.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 from audit.checks.base import Hit
 
@@ -46,12 +47,34 @@ def _placeholders(ctx) -> set[str]:
                        lambda: {n.lower() for n in ctx.lexicons.get("placeholder-names", [])})
 
 
+# Every TITLED match holds a title or a credential, written with these capitals (TITLED is
+# case-sensitive): one search over the page's text finds the few blocks that do, and TITLED,
+# whose second branch starts at every capitalised word, runs on those alone.
+_TITLE_OR_CREDENTIAL = re.compile(r"Dr|Doctor|Prof|M\.?D|Ph\.?D|D\.?O|MBBS|FRCS|DPhil")
+
+
+def _candidate_blocks(ctx):
+    """The blocks, in order, that hold a title or credential TITLED needs."""
+    blocks = ctx.doc.blocks
+    text, starts = ctx.structure.joined          # blocks joined by "\n", and where each starts
+    out = []
+    search = _TITLE_OR_CREDENTIAL.search
+    m = search(text)
+    while m is not None:
+        i = bisect_right(starts, m.start()) - 1
+        out.append(blocks[i])
+        if i + 1 >= len(starts):
+            break
+        m = search(text, starts[i + 1])          # on to the next block
+    return out
+
+
 def _people(ctx, scope):
     """Titled people in ``scope``; the scan is shared by the three expert rules of a document."""
     found = ctx.doc.extra.get("_titled_people")
     if found is None:
         found = []
-        for b in ctx.doc.blocks:
+        for b in _candidate_blocks(ctx):
             for m in TITLED.finditer(b.text):
                 name = m.group("name") or m.group("name2")
                 if name.split()[0] not in _NOT_PEOPLE:
