@@ -249,6 +249,7 @@ _START_SPECIAL = _SKIP | _EMBEDS | {"meta", "body"}
 # What the walk does with an element, by (lower-case) tag, so that one dict lookup picks the
 # branch: most elements are plain inline ones (span, b, em...) and take the shortest path.
 _INLINE, _DIV, _KIND, _ITEM, _LIST, _BR, _IMG, _TIME, _A, _SPECIAL_TAG, _NOT_ELEMENT = range(11)
+_SKIPPED = -1      # on the code stack: an element whose subtree was skipped (only its tail counts)
 _CODES: dict = {tag: _DIV for tag in _BLOCK}
 _CODES.update({tag: _KIND for tag in _BLOCK_KIND})
 _CODES.update({tag: _LIST for tag in _LISTS})
@@ -270,18 +271,19 @@ def _code(codes: dict, tag) -> int:
 
 
 def _context(ctx: list, ctx_els: list, classes: dict, top: int) -> str:
-    """The joined context of the open elements up to depth ``top``, filling ``ctx`` on the way.
+    """The joined context of the open elements up to depth ``top``, extending ``ctx`` to it.
 
-    ``ctx[d]`` is None until a block (or an embed) below depth ``d`` needs it; most inline
-    elements never do.  ``classes`` caches the token of a lone ``class`` attribute (the
-    common case: the same few class names repeat all over a page).
+    ``ctx`` holds the joined context of depths ``0 .. len(ctx) - 1`` (always a prefix of the
+    open elements: a depth is computed with all those above it), so most inline elements,
+    which no block below ever needs, cost nothing here.  ``classes`` caches the token of a
+    lone ``class`` attribute (the common case: the same few class names repeat all over a
+    page).
     """
-    i = top
-    while ctx[i] is None:
-        i -= 1
-    joined = ctx[i]
-    for k in range(i + 1, top + 1):
-        el = ctx_els[k]
+    k = len(ctx)
+    if k > top:
+        return ctx[top]
+    joined = ctx[k - 1]
+    for el in ctx_els[k:top + 1]:
         items = el.items()
         if items:
             if len(items) == 1 and items[0][0] == "class":
@@ -299,7 +301,7 @@ def _context(ctx: list, ctx_els: list, classes: dict, top: int) -> str:
             own = "tag=" + tag if tag in _MAIN_TAGS else ""
         if own:
             joined = joined + " " + own if joined else own
-        ctx[k] = joined
+        ctx.append(joined)
     return joined
 
 
@@ -330,11 +332,11 @@ def parse_html(doc: Document) -> Document:
     links = doc.links
     parsed_block = Block._parsed
     codes = dict(_CODES)
-    skip_tags, block_tags, kind_state = _SKIP, _BLOCK, _KIND_STATE
+    skip_tags, kind_state = _SKIP, _KIND_STATE
     # Ancestor context, computed lazily (see _context).  The block's own context is lazy too:
     # ``bctx`` None means "ctx[pending]", computed when a block is actually made (most block
     # elements only wrap other blocks).
-    ctx: list[str | None] = [""]
+    ctx: list[str] = [""]
     ctx_els: list = [None]
     classes: dict = {}
     pending = 0
@@ -365,15 +367,18 @@ def parse_html(doc: Document) -> Document:
     link_stack: list[tuple[int, int, str | None]] = []   # (block count, raw start, href)
     in_body = False
 
+    code_stack: list[int] = []     # the branch of every open element, so "end" needs no tag
+    depth = 0                      # len(ctx_els) - 1: the depth of the innermost open element
     walker = etree.iterwalk(root, events=("start", "end", "comment"))
     for event, el in walker:
-        tag = el.tag
         if event == "start":
+            tag = el.tag
             code = codes.get(tag)
             if code is None:
                 code = _code(codes, tag)
             if code >= _SPECIAL_TAG:
                 if code == _NOT_ELEMENT:
+                    code_stack.append(_SKIPPED)
                     continue
                 tag = tag.lower()
                 if tag == "body":
@@ -384,14 +389,13 @@ def parse_html(doc: Document) -> Document:
                     if tag == "head":
                         _read_head(doc, el, aligner)
                         walker.skip_subtree()
+                        code_stack.append(_SKIPPED)
                         continue
                     if tag in _EMBEDS:
                         src_attr = el.get("src") or el.get("data")
                         if src_attr and in_body:
-                            top = len(ctx) - 1
                             doc.embeds.append(Embed(tag, src_attr, el.sourceline or 0,
-                                                    ctx[top] if ctx[top] is not None
-                                                    else _context(ctx, ctx_els, classes, top)))
+                                                    _context(ctx, ctx_els, classes, depth)))
                         if tag == "script" and (el.get("type") or "").lower() == "application/ld+json":
                             if el.text:
                                 doc.jsonld.append(el.text)
@@ -399,9 +403,11 @@ def parse_html(doc: Document) -> Document:
                         _read_meta(doc, el)
                     if tag in skip_tags:
                         walker.skip_subtree()
+                        code_stack.append(_SKIPPED)
                         continue
+            code_stack.append(code)
             ctx_els.append(el)
-            ctx.append(None)
+            depth += 1
             if code == _INLINE:
                 pass
             elif code <= _LIST:                              # a block element
@@ -423,7 +429,7 @@ def parse_html(doc: Document) -> Document:
                     list_stack.append((list_counter, tag == "ol" or tag.lower() == "ol"))
                 state = kind_stack[-1] if kind_stack else _PLAIN
                 bctx = None
-                pending = len(ctx) - 1
+                pending = depth
             elif code == _A:
                 link_stack.append((len(blocks), size, el.get("href")))
             elif code == _BR:
@@ -447,36 +453,29 @@ def parse_html(doc: Document) -> Document:
                 parts.append(text)
                 size += len(text)
         elif event == "end":
-            code = codes.get(tag)
-            if code is None:
-                code = _code(codes, tag)
-            if code >= _SPECIAL_TAG:
-                if code == _NOT_ELEMENT or tag.lower() in skip_tags:
-                    tail = el.tail
-                    if tail and (parts or not tail.isspace()):
-                        log_append((anchors, size, tail, None, True))
-                        parts.append(tail)
-                        size += len(tail)
-                    continue
-                code = _DIV if tag.lower() == "body" else _INLINE
-            top = len(ctx) - 1
+            code = code_stack.pop()
             if code == _INLINE or code > _LIST:             # not a block element
-                if top > 0:
-                    if top == pending and bctx is None:
+                if depth > 0:
+                    if depth == pending and bctx is None:
                         bctx = _context(ctx, ctx_els, classes, pending)  # the entry goes
-                    ctx.pop()
+                    if len(ctx) > depth:
+                        ctx.pop()
                     ctx_els.pop()
+                    depth -= 1
                 if code == _A and link_stack:
                     count_, start, href = link_stack.pop()
                     if count_ == len(blocks) and size > start:
                         plinks.append((start, size, href))
+            elif code == _SKIPPED:
+                pass
             else:
-                if top > 0:
-                    if top == pending and bctx is None and parts:
+                if depth > 0:
+                    if depth == pending and bctx is None and parts:
                         bctx = _context(ctx, ctx_els, classes, pending)  # the entry goes
-                    ctx.pop()
+                    if len(ctx) > depth:
+                        ctx.pop()
                     ctx_els.pop()
-                    top -= 1
+                    depth -= 1
                 if parts:
                     make_block(state, parts, anchors, bctx, plinks)
                     parts, anchors, size, plinks = [], [], 0, []
@@ -486,17 +485,20 @@ def parse_html(doc: Document) -> Document:
                 elif code == _LIST and list_stack:
                     list_stack.pop()
                 state = kind_stack[-1] if kind_stack else _PLAIN
-                bctx = ctx[top]
-                if bctx is None:
-                    pending = top
+                if len(ctx) > depth:
+                    bctx = ctx[depth]
+                else:
+                    bctx = None
+                    pending = depth
             tail = el.tail
             if tail and (parts or not tail.isspace()):
                 log_append((anchors, size, tail, None, True))
                 parts.append(tail)
                 size += len(tail)
         else:                                                 # a comment
-            if isinstance(el.text, str):
-                doc.comments.append((el.text.strip(), aligner._line_offset(el.sourceline)))
+            text = el.text
+            if isinstance(text, str):
+                doc.comments.append((text.strip(), aligner._line_offset(el.sourceline)))
             tail = el.tail
             if tail and (parts or not tail.isspace()):
                 log_append((anchors, size, tail, None, True))
