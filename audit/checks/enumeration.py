@@ -14,6 +14,8 @@ with a colon.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from functools import lru_cache
 
 from audit.checks.base import Hit
 
@@ -23,7 +25,10 @@ _NUM = r"(?P<num>\d{1,2}|two|three|four|five|six|seven|eight|nine|ten|eleven|twe
 _LABEL = re.compile(r"^[A-Z][^:.!?]{1,80}:\s+\S")
 
 
-def _count_pattern(nouns: list[str]):
+@lru_cache(maxsize=16)
+def _count_pattern(nouns: tuple[str, ...]):
+    """Cached per lexicon for the process, not only per engine: a context without the engine's
+    shared dict would otherwise escape and sort the nouns again for every page."""
     alt = "|".join(sorted((re.escape(n) for n in nouns), key=len, reverse=True))
     return re.compile(rf"\b{_NUM}\s+(?:[\w-]+\s+){{0,4}}?(?P<noun>{alt})\b", re.I)
 
@@ -53,10 +58,13 @@ def check_enumeration(rule, ctx):
     nouns = ctx.lexicons.get(name, [])
     if not nouns:
         return
-    pattern = ctx.derived(("count-pattern", name), lambda: _count_pattern(nouns))
+    pattern = ctx.derived(("count-pattern", name), lambda: _count_pattern(tuple(nouns)))
     blocks = ctx.doc.blocks
+    candidates = _noun_blocks(ctx, nouns)
+    if not candidates:
+        return
     lists = {info.lead_in: info for info in ctx.structure.lists if info.lead_in is not None}
-    for b in blocks:
+    for b in candidates:
         if b.kind not in rule.scope:
             continue
         for m in pattern.finditer(b.text):
@@ -76,6 +84,60 @@ def check_enumeration(rule, ctx):
             if found is None or found == expected:
                 continue
             yield Hit(b, m.start(), m.end(), {"match": m.group(0), "expected": expected, "found": found})
+
+
+_AUTOMATA: dict = {}
+
+
+def _noun_automaton(nouns: list[str]):
+    """An Aho-Corasick automaton of the lower-cased count nouns (per lexicon, for the process:
+    cheap to key, and a context without the engine's shared dict must not rebuild it)."""
+    key = tuple(nouns)
+    auto = _AUTOMATA.get(key)
+    if auto is None:
+        import ahocorasick
+
+        auto = ahocorasick.Automaton()
+        for noun in nouns:
+            low = noun.lower()
+            if low:
+                auto.add_word(low, len(low))
+        if len(auto):
+            auto.make_automaton()
+        else:
+            auto = False
+        _AUTOMATA[key] = auto
+    return auto
+
+
+def _noun_blocks(ctx, nouns: list[str]):
+    """The blocks, in order, that may hold a count noun (the others cannot match the pattern).
+
+    The count pattern tries a number at every word start of every block (~0.8 ms a page);
+    one automaton pass over the page's lower-cased text finds the few blocks that hold a
+    count noun at all.  The pattern is case-insensitive, and re then also matches "i" to
+    U+0130 and U+0131 and "s" to U+017F, which lower-casing keeps apart: a page holding one
+    of those is scanned whole.
+    """
+    blocks = ctx.doc.blocks
+    auto = _noun_automaton(nouns)
+    if not auto or not blocks:
+        return blocks
+    low = ctx.structure.lower_text           # block texts, same lengths, joined by "\n"
+    if "\u0130" in low or "\u0131" in low or "\u017f" in low:
+        return blocks
+    starts = ctx.structure.joined[1]
+    if starts[-1] + len(blocks[-1].text) != len(low):
+        return blocks                        # not the layout read here: no shortcut
+    out = []
+    next_start = -1                          # hits come in order of their end: skip the rest of a block
+    for end, length in auto.iter(low):
+        if end < next_start:
+            continue
+        i = bisect_right(starts, end - length + 1) - 1
+        out.append(blocks[i])
+        next_start = starts[i + 1] if i + 1 < len(starts) else len(low) + 1
+    return out
 
 
 def _labelled_paragraphs(blocks, lead: int) -> int | None:
