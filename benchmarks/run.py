@@ -224,14 +224,25 @@ def main(argv=None) -> int:
                 trials.setdefault(jobs, []).append(run_batch([str(args.corpus)], jobs, 1))
         for jobs, rs in trials.items():
             r = min(rs, key=lambda x: x["seconds"])
+            # The batch's clock starts before the workers exist, so a 240-page run also pays
+            # for forking them and compiling the rules (~0.5 s, once per batch however large).
+            # The same batch over one page measures that fixed cost; what remains is the
+            # throughput a long batch runs at.
+            warm = min(run_batch([str(files[0])], jobs, 1)["seconds"] for _ in range(args.repeat))
+            r["startup_seconds"] = warm
+            steady = r["seconds"] - warm
+            r["steady_pages_per_s"] = round(r["documents"] / steady, 1) if steady > 0 else None
             runs.append(r)
             print(f"audit batch --jobs {jobs}: {r['pages_per_s']} pages/s, {r['mb_per_s']} MB/s "
                   f"({r['seconds']} s audit, {r['wall_seconds']} s wall incl. start-up), "
                   f"peak RSS per worker {r['peak_worker_rss_mb']} MB, largest process {r['peak_process_rss_mb']} MB")
+            print(f"    of which fixed start-up (workers forked, rules compiled, first page) {warm} s: "
+                  f"{r['steady_pages_per_s']} pages/s once running")
         results["batch"] = runs
         one = runs[0]
         many = runs[-1]
         results["vs_bare"] = round(one["pages_per_s"] / bare["pages_per_s"], 3)
+        results["vs_bare_steady"] = round((one["steady_pages_per_s"] or 0) / bare["pages_per_s"], 3)
         results["scaling"] = round(many["pages_per_s"] / one["pages_per_s"], 2) if many is not one else None
         bd = results["breakdown"] = breakdown(files, args.repeat)
         print(f"\none process, where the time goes ({bd['rules']} rules):")
@@ -255,10 +266,13 @@ def main(argv=None) -> int:
     checks = [("start-up overhead <= 100 ms", st["overhead_ms"] <= TARGETS["startup_ms"])]
     if files:
         per_worker = results["batch"][0]["pages_per_s"]
+        steady = results["batch"][0]["steady_pages_per_s"] or 0
         checks = [
-            (f"full audit >= {TARGETS['per_worker_pages_per_s']} pages/s per worker (got {per_worker})",
+            (f"full audit >= {TARGETS['per_worker_pages_per_s']} pages/s per worker "
+             f"(got {per_worker} for the whole run, {steady} once running)",
              per_worker >= TARGETS["per_worker_pages_per_s"]),
-            (f"full audit >= {TARGETS['vs_bare']}x bare lxml (got {results['vs_bare']}x)",
+            (f"full audit >= {TARGETS['vs_bare']}x bare lxml "
+             f"(got {results['vs_bare']}x for the whole run, {results['vs_bare_steady']}x once running)",
              results["vs_bare"] >= TARGETS["vs_bare"]),
         ] + ([(f"{args.jobs} workers >= {TARGETS['scaling_2_workers']}x 1 worker (got {results['scaling']}x)",
                results["scaling"] >= TARGETS["scaling_2_workers"])] if results["scaling"] else []) + checks
