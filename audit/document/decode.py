@@ -35,10 +35,24 @@ def _looks_binary(data: bytes) -> bool:
 
 def decode(data: bytes, *, name: str, declared: str | None = None) -> tuple[str, str]:
     """Return ``(text, encoding)`` or raise InputError naming ``name``."""
+    text, enc, _utf8 = decode_keeping_utf8(data, name=name, declared=declared)
+    return text, enc
+
+
+def decode_keeping_utf8(data: bytes, *, name: str,
+                        declared: str | None = None) -> tuple[str, str, bytes | None]:
+    """Like :func:`decode`, plus the UTF-8 bytes of the text when the input already was them.
+
+    libxml2 parses UTF-8 bytes, and most pages are UTF-8: handing it the bytes we decoded
+    spares re-encoding the whole text (a real encoding loop for any page with a character
+    past U+00FF).  Only a strict UTF-8 decode of exactly those bytes counts, so the bytes
+    are the text's encoding by construction.
+    """
     for bom, enc in _BOMS:
         if data.startswith(bom):
             try:
-                return data[len(bom):].decode(enc), enc
+                body = data[len(bom):]
+                return body.decode(enc), enc, body if enc == "utf-8" else None
             except UnicodeDecodeError as exc:
                 raise InputError(f"{name}: cannot decode as {enc} despite its byte-order mark ({exc.reason})")
     if _looks_binary(data):
@@ -53,15 +67,15 @@ def decode(data: bytes, *, name: str, declared: str | None = None) -> tuple[str,
             candidates.append(m.group(1).decode("ascii", "replace"))
     for enc in candidates:
         try:
-            codecs.lookup(enc)
+            info = codecs.lookup(enc)
         except LookupError:
             continue
         try:
-            return data.decode(enc), enc
+            return data.decode(enc), enc, data if info.name == "utf-8" else None
         except UnicodeDecodeError:
             continue
     try:
-        return data.decode("utf-8"), "utf-8"
+        return data.decode("utf-8"), "utf-8", data
     except UnicodeDecodeError:
         pass
     from charset_normalizer import from_bytes
@@ -69,4 +83,4 @@ def decode(data: bytes, *, name: str, declared: str | None = None) -> tuple[str,
     best = from_bytes(data).best()
     if best is None:
         raise InputError(f"{name}: cannot detect the text encoding (binary or corrupt data)")
-    return str(best), best.encoding
+    return str(best), best.encoding, None

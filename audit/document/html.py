@@ -77,19 +77,62 @@ class _Aligner:
         return self.line_starts[min(line, self._nlines) - 1]
 
     def run_to(self, last: int) -> None:
-        """Locate the logged text nodes up to ``last`` (inclusive), filling their anchors."""
+        """Locate the logged text nodes up to ``last`` (inclusive), filling their anchors.
+
+        :meth:`locate`, inlined, with the source, its line starts and the cursor in local
+        variables: a page that needs positions replays hundreds of text nodes here, and the
+        per-call overhead was most of the cost of the common case (probe found, text equal).
+        """
+        done = self.done
+        if last < done:
+            return
         log = self.log
-        locate = self.locate
-        for k in range(self.done, last + 1):
+        src = self.src
+        starts = self.line_starts
+        nlines = self._nlines
+        cursor = self.cursor
+        find, rfind, startswith = src.find, src.rfind, src.startswith
+        probe_match = _PROBE.match
+        for k in range(done, last + 1):
             target, size, text, line, advance = log[k]
-            found = locate(text, line, advance=advance)
-            if len(found) == 1:
-                ti, so = found[0]
-                target.append((size + ti, so))
+            start = cursor
+            if line and line >= 1:
+                lo = starts[(line if line < nlines else nlines) - 1]
+                if lo > start:
+                    start = lo
+            body = text.lstrip()
+            if not body:
+                target.append((size, start))
+                continue
+            lead = len(text) - len(body)
+            m = probe_match(body)
+            if m is not None:
+                probe = m.group()
+                j = find(probe, start)
+                tries = 0
+                while j >= 0 and tries < 8 and rfind("<", 0, j) > rfind(">", 0, j):
+                    j = find(probe, j + 1)   # that hit sits inside a tag (an attribute)
+                    tries += 1
+                if j < 0 or (line and j - start > 200_000):
+                    if line:
+                        j = starts[(line if line < nlines else nlines) - 1] if line >= 1 else 0
+                    else:
+                        j = start
+                    target.append((size + lead, j))
+                    continue
             else:
-                target.extend([(size + ti, so) for ti, so in found])
-        if last >= self.done:
-            self.done = last + 1
+                j = _MARKUP_AND_SPACE.match(src, start).end()   # up to the first text character
+            if startswith(body, j):
+                if advance:
+                    cursor = j + len(body)
+                target.append((size + lead, j))
+                continue
+            self.cursor = cursor
+            found = self._follow(body, lead, j, advance)
+            cursor = self.cursor
+            target.extend([(size + ti, so) for ti, so in found])
+        self.cursor = cursor
+        self.done = last + 1
 
     def locate(self, text: str, line: int | None, *, advance: bool = True) -> list[tuple[int, int]]:
         """Anchors ``(text_index, source_offset)`` for ``text``; best effort, never fails."""
@@ -225,14 +268,18 @@ def _parser(encoding: str | None = None):
     return parser
 
 
-def _parse_tree(text: str):
-    """libxml2 parses UTF-8 bytes about twice as fast as a Python str (same tree)."""
+def _parse_tree(text: str, data: bytes | None = None):
+    """libxml2 parses UTF-8 bytes about twice as fast as a Python str (same tree).
+
+    ``data``, when given, is ``text.encode("utf-8")`` already (the input's own bytes).
+    """
     import lxml.etree as etree
 
-    try:
-        data = text.encode("utf-8")
-    except UnicodeEncodeError:           # lone surrogates (JSONL input): let lxml take the str
-        data = None
+    if data is None:
+        try:
+            data = text.encode("utf-8")
+        except UnicodeEncodeError:           # lone surrogates (JSONL input): let lxml take the str
+            data = None
     try:
         if data is not None:
             return etree.fromstring(data, _parser("utf-8"))
@@ -305,8 +352,10 @@ def _context(ctx: list, ctx_els: list, classes: dict, top: int) -> str:
     return joined
 
 
-def parse_html(doc: Document) -> Document:
+def parse_html(doc: Document, utf8: bytes | None = None) -> Document:
     """Fill ``doc`` (whose ``content`` is decoded HTML) with blocks and metadata.
+
+    ``utf8``, when given, is ``doc.content.encode("utf-8")``, spared from being computed again.
 
     One pass of ``iterwalk`` over libxml2's tree.  It runs once per element of every page, so
     it is written for CPython's sake: the state of the block being read lives in local
@@ -322,7 +371,7 @@ def parse_html(doc: Document) -> Document:
     text_for_parser = src if not m else " " * m.end() + src[m.end():]
     if "\x00" in text_for_parser:
         text_for_parser = text_for_parser.replace("\x00", " ")
-    root = _parse_tree(text_for_parser)
+    root = _parse_tree(text_for_parser, utf8 if text_for_parser is src else None)
     if root is None:
         return doc   # nothing parseable: an empty document, reported by the caller
     aligner = _Aligner(doc)

@@ -13,7 +13,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from audit.document.decode import decode
+from audit.document.decode import decode_keeping_utf8
 from audit.document.model import Document
 from audit.errors import InputError
 
@@ -152,23 +152,27 @@ def load(item: Input, *, max_bytes: int = DEFAULT_MAX_BYTES, allow_private: bool
     data = read_input(item, max_bytes=max_bytes)
     if not data.strip():
         raise InputError(f"{item.source}: empty file, nothing to audit")
-    text, _enc = decode(data, name=item.source, declared=item.declared_charset)
+    text, _enc, utf8 = decode_keeping_utf8(data, name=item.source, declared=item.declared_charset)
     hint = item.declared_format
     if hint is None and item.path is not None:
         hint = _EXT_FORMAT.get(item.path.suffix.lower())
-    doc = parse(text, source=item.source, fmt=sniff_format(text, hint))
+    doc = parse(text, source=item.source, fmt=sniff_format(text, hint), utf8=utf8)
     if fetched is not None:
         doc.extra["fetch"] = fetched
     return doc
 
 
-def parse(text: str, *, source: str, fmt: str) -> Document:
-    """Turn decoded text into a Document with blocks."""
+def parse(text: str, *, source: str, fmt: str, utf8: bytes | None = None) -> Document:
+    """Turn decoded text into a Document with blocks.
+
+    ``utf8``, when given, must be ``text.encode("utf-8")`` (the bytes it was decoded from):
+    the HTML parser then skips encoding the text again.
+    """
     doc = Document(source=source, format=fmt, content=text)
     if fmt == "html":
         from audit.document.html import parse_html
 
-        parse_html(doc)
+        parse_html(doc, utf8)
     else:
         from audit.document.text import parse_text
 
