@@ -228,6 +228,127 @@ def _start_anchored(pattern) -> bool:
     return anchored(list(parsed))
 
 
+_FIRST: dict = {}
+_CATEGORY_SOURCE = None
+
+
+def first_char_test(pattern):
+    """For a start-anchored pattern: a test ``char -> bool`` that is False only when no
+    non-empty match can begin with that character, or None when that is unknown.
+
+    The characters a match can begin with are read off the parsed pattern (the first items
+    that consume, through optional ones and alternatives, look-arounds ignored) and compiled
+    into a one-character pattern with the original flags, so case-insensitivity means exactly
+    what it means to the rule.  Answers are memoised per character: a block whose first
+    character cannot start a match costs a dictionary lookup instead of a regex call.
+    """
+    got = _FIRST.get(pattern, False)
+    if got is False:
+        got = _FIRST[pattern] = _first_char_test(pattern)
+    return got
+
+
+def _first_char_test(pattern):
+    global _CATEGORY_SOURCE
+    try:
+        import regex
+        from re import _constants as c
+        from re import _parser as sre_parse
+
+        flags = int(pattern.flags)
+        table = _re_flags()
+        re_flags = 0
+        for rflag, sflag in table["map"].items():
+            if flags & int(rflag):
+                re_flags |= sflag
+                flags &= ~int(rflag)
+        if flags & ~table["ignore"]:
+            return None
+        parsed = sre_parse.parse(pattern.pattern, re_flags)
+        if parsed.state.flags & ~(re.I | re.U):
+            return None
+    except Exception:
+        return None
+    if _CATEGORY_SOURCE is None:
+        _CATEGORY_SOURCE = {c.CATEGORY_DIGIT: r"\d", c.CATEGORY_NOT_DIGIT: r"\D", c.CATEGORY_SPACE: r"\s",
+                            c.CATEGORY_NOT_SPACE: r"\S", c.CATEGORY_WORD: r"\w", c.CATEGORY_NOT_WORD: r"\W"}
+
+    def charset(items) -> str | None:
+        parts, negate = [], False
+        for op, av in items:
+            if op is c.NEGATE:
+                negate = True
+            elif op is c.LITERAL:
+                parts.append(regex.escape(chr(av)))
+            elif op is c.RANGE:
+                parts.append(f"{regex.escape(chr(av[0]))}-{regex.escape(chr(av[1]))}")
+            elif op is c.CATEGORY and av in _CATEGORY_SOURCE:
+                parts.append(_CATEGORY_SOURCE[av])
+            else:
+                return None
+        return ("[^" if negate else "[") + "".join(parts) + "]"
+
+    class Unknown(Exception):
+        pass
+
+    def first(items) -> tuple[list[str], bool]:
+        """(one-character pieces a non-empty match may begin with, whether ``items`` can be empty)"""
+        pieces: list[str] = []
+        for op, av in items:
+            if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+                continue                                  # zero-width: look further
+            if op is c.LITERAL:
+                pieces.append(regex.escape(chr(av)))
+                return pieces, False
+            if op is c.NOT_LITERAL:
+                pieces.append(f"[^{regex.escape(chr(av))}]")
+                return pieces, False
+            if op is c.IN:
+                piece = charset(av)
+                if piece is None:
+                    raise Unknown
+                pieces.append(piece)
+                return pieces, False
+            if op is c.SUBPATTERN:
+                if av[1] or av[2]:                        # scoped flags: not worth the care
+                    raise Unknown
+                sub, empty = first(av[3])
+            elif op is c.ATOMIC_GROUP:
+                sub, empty = first(av)
+            elif op is c.BRANCH:
+                sub, empty = [], False
+                for alt in av[1]:
+                    p, e = first(alt)
+                    sub += p
+                    empty = empty or e
+            elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+                sub, empty = first(av[2])
+                empty = empty or av[0] == 0
+            else:
+                raise Unknown                             # ANY, back-references ...
+            pieces += sub
+            if not empty:
+                return pieces, False
+        return pieces, True
+
+    try:
+        pieces, _ = first(list(parsed))
+    except Unknown:
+        return None
+    if not pieces:
+        return None
+    test = regex.compile("|".join(pieces), int(pattern.flags))
+    memo: dict[str, bool] = {}
+
+    def can_start(ch: str) -> bool:
+        ok = memo.get(ch)
+        if ok is None:
+            ok = memo[ch] = test.match(ch) is not None
+        return ok
+
+    return can_start
+
+
 def _selective(s: str) -> bool:
     core = s.strip()
     if len(core) >= 3:

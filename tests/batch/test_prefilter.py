@@ -126,3 +126,52 @@ def test_findings_identical_with_and_without_prefilter_on_the_corpus():
         pytest.skip(f"{CORPUS} is absent (the shared benchmark corpus)")
     files = random.Random(11).sample(sorted(CORPUS.glob("*.html")), 30)
     _identical([parse(decode(p.read_bytes(), name=p.name)[0], source=str(p), fmt="html") for p in files])
+
+
+@pytest.mark.parametrize("pattern, anchored", [
+    (r"^a", True), (r"(?:^a)|(?:^b)", True), (r"\Aa", True), (r"^a|b", False),
+    (r"(?m)^a", False), (r"(?:(?m:^a))", False), (r"a^", False),
+])
+def test_start_anchored(pattern, anchored):
+    from audit.matching import start_anchored
+
+    assert start_anchored(regex.compile(pattern, regex.V0)) is anchored
+
+
+@pytest.mark.parametrize("pattern, can, cannot", [
+    (r"^a", "a", "bA "),
+    (r"(?i)^a", "aA", "b "),
+    (r"^(?:x|y)?b", "xyb", "a1 "),
+    (r"(?i)^\W*(?:ad|sponsored)\W*$", " -»aSA", "tT2_é"),
+    (r"^[^a]b", "bxy1", "a"),
+    (r"^(?=x)y", "y", "x"),                  # look-aheads are ignored: a superset is fine
+])
+def test_first_char_test(pattern, can, cannot):
+    from audit.matching import first_char_test
+
+    test = first_char_test(regex.compile(pattern, regex.V0))
+    assert all(test(c) for c in can) and not any(test(c) for c in cannot)
+
+
+def test_first_char_test_gives_up_on_any_character():
+    from audit.matching import first_char_test
+
+    assert first_char_test(regex.compile(r"^.a", regex.V0)) is None
+    assert first_char_test(regex.compile(r"^(?:.|x)", regex.V0)) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(list("aAsSpPdDtT -»\u00e9_2.:|") + ["Advertisement", "Sponsored", "ad", "offer"]),
+                max_size=6).map("".join).map(normalize))
+def test_first_char_test_never_drops_a_match(text):
+    """For every start-anchored built-in rule: a block it matches starts with a character the
+    test lets through."""
+    from audit.matching import first_char_test, start_anchored
+
+    for rule in _ruleset().rules:
+        if rule.regex is None or not start_anchored(rule.regex):
+            continue
+        test = first_char_test(rule.regex)
+        m = rule.regex.match(text)
+        if m is not None and m.end() > m.start() and test is not None:
+            assert test(text[0]), (rule.id, text)
