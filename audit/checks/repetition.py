@@ -9,39 +9,76 @@ after the first; ``"all"`` flags every copy (each one is an advert).
 
 from __future__ import annotations
 
+from collections import Counter
+
 from audit.checks.base import Context, Hit
 from audit.rulepack import REGEX_TIMEOUT
 
 
-def _units(rule, ctx: Context):
+def _units(rule, ctx: Context) -> list[tuple]:
+    """``(block, start, end, text)`` of every in-scope unit, in document order."""
     blocks = ctx.doc.blocks
+    scope = rule.scope
     if rule.params.get("unit", "block") == "sentence":
-        for s in ctx.structure.sentences:
-            b = blocks[s.block]
-            if b.kind in rule.scope:
-                yield b, s.start, s.end
-    else:
-        for b in blocks:
-            if b.kind in rule.scope:
-                yield b, 0, len(b.text)
+        # a Sentence's text is its block's text[start:end]
+        return [(b, s.start, s.end, s.text) for s in ctx.structure.sentences
+                for b in (blocks[s.block],) if b.kind in scope]
+    return [(b, 0, len(b.text), b.text) for b in blocks if b.kind in scope]
+
+
+_LITERALS: dict = {}
+
+
+def _required(pattern):
+    """matching.required_literals of ``pattern`` (lower-case strings, one of which every match
+    holds), or None; kept per pattern for the process."""
+    key = (pattern.pattern, int(pattern.flags))
+    if key not in _LITERALS:
+        from audit.matching import required_literals
+
+        _LITERALS[key] = required_literals(pattern)
+    return _LITERALS[key]
+
+
+def _may_match(literals, text: str) -> bool:
+    """False only when the pattern cannot match ``text`` (it holds none of ``literals``).
+
+    Patterns run case-insensitively here with the ``regex`` engine, which also matches "i"
+    to U+0130 and "s" to U+017F; lower-casing keeps those apart, so such text is searched.
+    """
+    if literals is None:
+        return True
+    low = text.lower()
+    if not low.isascii() and ("\u0307" in low or "\u017f" in low or "\u0131" in low):
+        return True
+    return any(lit in low for lit in literals)
 
 
 def run(rule, ctx: Context):
     min_count = rule.params.get("min_count", 2)
     min_words = rule.params.get("min_words", 4)
     report_all = rule.params.get("report", "repeats") == "all"
+    units = _units(rule, ctx)
+    # A unit counts when it has min_words words, and a key when min_count units share it.
+    # Most units are never repeated: find the repeated keys first (C-level lower/rstrip and a
+    # Counter), then count words and group only the units that carry one.  Groups come out in
+    # the order of their first counted unit, as before.
+    keys = [text.lower().rstrip(" .!:") for _, _, _, text in units]
+    repeated = {k for k, n in Counter(keys).items() if n >= min_count}
     seen: dict[str, list] = {}
-    for b, s, e in _units(rule, ctx):
-        text = b.text[s:e]
-        if len(text.split()) < min_words:
-            continue
-        key = text.lower().rstrip(" .!:")
-        seen.setdefault(key, []).append((b, s, e))
+    if repeated:
+        for (b, s, e, text), key in zip(units, keys):
+            if key not in repeated or len(text.split()) < min_words:
+                continue
+            seen.setdefault(key, []).append((b, s, e))
+    literals = _required(rule.regex) if rule.regex is not None else None
     for key, copies in seen.items():
         if len(copies) < min_count:
             continue
         if rule.regex is not None:
             b, s, e = copies[0]
+            if not _may_match(literals, b.text[s:e]):
+                continue
             try:
                 if not rule.regex.search(b.text, s, e, timeout=REGEX_TIMEOUT):
                     continue
