@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import html as _html
 import re
+from weakref import ref as _weakref
 
-from audit.document.model import Block, Document, Embed, Link
+from audit.document.model import Block, Document, Embed, Link, line_starts
 from audit.document.normalize import normalize
 
 _SKIP = frozenset({"script", "style", "noscript", "template", "svg", "math", "object",
@@ -54,7 +55,7 @@ class _Aligner:
     def __init__(self, doc: Document):
         self.src = doc.content
         self.cursor = 0
-        self._doc = doc
+        self._doc = _weakref(doc)     # no cycle doc -> block -> aligner -> doc: freed at once
         self._starts: list[int] | None = None
         self._nlines = 0
         self._special = (1, 0)          # cache: no '&'/'\r' from [0] up to [1]; see _next_special
@@ -67,7 +68,8 @@ class _Aligner:
     @property
     def line_starts(self) -> list[int]:
         if self._starts is None:
-            self._starts = self._doc._line_starts
+            doc = self._doc()
+            self._starts = doc._line_starts if doc is not None else line_starts(self.src)
             self._nlines = len(self._starts)
         return self._starts
 
@@ -369,7 +371,8 @@ def parse_html(doc: Document, utf8: bytes | None = None) -> Document:
     src = doc.content
     m = _XML_DECL.match(src)
     text_for_parser = src if not m else " " * m.end() + src[m.end():]
-    if "\x00" in text_for_parser:
+    # (a NUL byte is searched for with memchr; a NUL in a UCS-2/UCS-4 str by a plain loop)
+    if (b"\x00" in utf8) if utf8 is not None else ("\x00" in text_for_parser):
         text_for_parser = text_for_parser.replace("\x00", " ")
     root = _parse_tree(text_for_parser, utf8 if text_for_parser is src else None)
     if root is None:

@@ -24,7 +24,6 @@ from typing import Any
 
 from audit.document.normalize import normalize, normalize_tracked
 
-
 _NEWLINE = re.compile("\n")
 _END = re.Match.end
 
@@ -79,7 +78,7 @@ class Block:
 
     @classmethod
     def _parsed(cls, kind: str, raw: str, text: str, anchors: list[tuple[int, int]], level: int,
-                list_id: int | None, ordered: bool, context: str, align) -> "Block":
+                list_id: int | None, ordered: bool, context: str, align) -> Block:
         """A Block whose ``text`` the parser already normalised (to drop empty blocks early).
 
         Same fields as ``__init__``, positional and without keyword parsing: the HTML walk makes
