@@ -103,6 +103,9 @@ def _in_main(context: str) -> bool:
     return "tag=article" in context or "tag=main" in context or "role=main" in context
 
 
+_HOSTS: dict = {}
+
+
 def _ad_hosts(ctx):
     """A regex that finds any ``ads`` registered domain in a lower-cased URL, or None.
 
@@ -110,17 +113,25 @@ def _ad_hosts(ctx):
     a registered domain is made of the URL's own labels, lower-cased and joined with ASCII
     dots (tldextract reads U+3002, U+FF0E, U+FF61 as dots too), so a URL whose lower-cased,
     dot-normalised text contains no ads domain cannot be on an ad domain and needs no parse.
+    Kept per set of domains for the process, not only per engine (``Context.derived``): a
+    context without the engine's shared dict must not rebuild it for every page.
     """
     table = getattr(ctx.classifier, "table", None)
     if not isinstance(table, dict):
         return None
-    ads = sorted(k for k, v in table.items() if v == "ads" and k)
-    if not ads:
-        return re.compile(r"(?!)")
-    return re.compile("|".join(re.escape(k) for k in ads))
+    ads = frozenset(k for k, v in table.items() if v == "ads" and k)
+    got = _HOSTS.get(ads)
+    if got is None:
+        got = _HOSTS[ads] = re.compile("|".join(re.escape(k) for k in sorted(ads)) if ads else r"(?!)")
+    return got
 
 
-_DOTS = str.maketrans({"\u3002": ".", "\uff0e": ".", "\uff61": "."})
+def _dotted(url: str) -> str:
+    """``url`` lower-cased, with the dots tldextract also reads as dots made ASCII dots."""
+    low = url.lower()
+    if low.isascii():
+        return low
+    return low.replace("\u3002", ".").replace("\uff0e", ".").replace("\uff61", ".")
 
 
 def check_ad_markup(rule, ctx):
@@ -136,7 +147,7 @@ def check_ad_markup(rule, ctx):
     for embed in doc.embeds:
         if has_main and not _in_main(embed.context):
             continue
-        if hosts and not hosts.search(embed.src.lower().translate(_DOTS)):
+        if hosts and not hosts.search(_dotted(embed.src)):
             continue
         if ctx.classifier.is_ad_domain(embed.src):
             b = _block_near(doc, embed.line, lines)
@@ -189,7 +200,8 @@ def _block_near(doc, line: int, lines: list[int]):
         if b.kind == "title":
             continue
         if k == len(lines):
-            lines.append(doc.locate(b, 0, 1).line)
+            # doc.locate(b, 0, 1).line, without the end position and excerpt it also builds
+            lines.append(doc.line_col(b.source_offset(b.raw_span(0, 1)[0]))[0])
         if lines[k] <= line:
             best = b
         else:
