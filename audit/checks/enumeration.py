@@ -134,7 +134,14 @@ def _noun_blocks(ctx, nouns: list[str]):
     for end, length in auto.iter(low):
         if end < next_start:
             continue
-        i = bisect_right(starts, end - length + 1) - 1
+        start = end - length + 1
+        # the pattern puts \s+ before the noun and \b after it ("always" holds "ways")
+        if start == 0 or not low[start - 1].isspace():
+            continue
+        after = low[end + 1:end + 2]
+        if after and (after.isalnum() or after == "_"):
+            continue
+        i = bisect_right(starts, start) - 1
         out.append(blocks[i])
         next_start = starts[i + 1] if i + 1 < len(starts) else len(low) + 1
     return out
