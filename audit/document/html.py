@@ -50,7 +50,7 @@ class _Aligner:
     ``&``/``\r`` characters at C speed.
     """
 
-    __slots__ = ("src", "cursor", "_doc", "_starts", "_nlines", "_special", "log", "done")
+    __slots__ = ("src", "cursor", "_doc", "_starts", "_nlines", "_special", "log", "done", "_walk")
 
     def __init__(self, doc: Document):
         self.src = doc.content
@@ -58,6 +58,7 @@ class _Aligner:
         self._doc = _weakref(doc)     # no cycle doc -> block -> aligner -> doc: freed at once
         self._starts: list[int] | None = None
         self._nlines = 0
+        self._walk = (1, 0, 64)         # (line, its start offset, window chars per line): _line_offset
         self._special = (1, 0)          # cache: no '&'/'\r' from [0] up to [1]; see _next_special
         # Lazy alignment: the parser logs (anchors list, offset in block, text, line, advance)
         # for every text node; run_to() replays the log in order, exactly as if each node had
@@ -74,9 +75,42 @@ class _Aligner:
         return self._starts
 
     def _line_offset(self, line: int | None) -> int:
+        """Offset of the first character of ``line`` (1-based, clamped to the last line).
+
+        Comments ask for this while the page is parsed, but many pages never need any other
+        position, so until the line table exists the lines are counted forward from the
+        previous answer, in C: ``str.count`` over a window sized from the lines seen so far,
+        ``str.rfind`` for the last newline in it (a window with too many lines is shrunk).
+        """
         if not line or line < 1:
             return 0
-        return self.line_starts[min(line, self._nlines) - 1]
+        if self._starts is not None:
+            return self._starts[min(line, self._nlines) - 1]
+        at, off, width = self._walk
+        if line < at:
+            at, off = 1, 0
+        src = self.src
+        need = line - at
+        while need:
+            end = off + width * need
+            found = src.count("\n", off, end)
+            if found > need:          # short lines: aim at about half the lines needed
+                width = (end - off) // (2 * found) or 1   # (strictly smaller: this ends)
+                continue
+            if found:
+                off = src.rfind("\n", off, end) + 1
+                at += found
+                need -= found
+                continue
+            j = src.find("\n", off)   # a long line: step over it
+            if j < 0:
+                break                 # no more newlines: this is the last line
+            off = j + 1
+            at += 1
+            need -= 1
+            width *= 2
+        self._walk = (at, off, width)
+        return off
 
     def run_to(self, last: int) -> None:
         """Locate the logged text nodes up to ``last`` (inclusive), filling their anchors.
