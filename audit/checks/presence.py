@@ -8,7 +8,6 @@ required from a page that makes at least ``when_min`` health claims.
 from __future__ import annotations
 
 from bisect import bisect_right
-from itertools import accumulate
 
 from audit.checks.base import Context, Hit
 from audit.rulepack import REGEX_TIMEOUT
@@ -98,7 +97,7 @@ def _when_blocks(ctx: Context, rule, when):
     low = ctx.structure.lower_text          # block texts, same lengths, joined by "\n"
     if "\u0130" in low or "\u017f" in low:
         return blocks
-    starts = [0, *accumulate(len(b.text) + 1 for b in blocks[:-1])]
+    starts = ctx.structure.joined[1]         # where each block starts in the joined text
     if starts[-1] + len(blocks[-1].text) != len(low):
         return blocks                        # not the layout read here: no shortcut
     out = []
