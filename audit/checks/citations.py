@@ -90,10 +90,13 @@ _PERCENT_OF = re.compile(r"\d\s?(?:%|percent|per cent) of (?:patients|people|par
 _WORD_BYTES = bytes(c if chr(c) in "abcdefghijklmnopqrstuvwxyz0123456789_" else 0x20 for c in range(256))
 
 
-def _may_claim(text: str) -> bool:
-    """False only when CLAIM cannot match ``text`` (see the pairs above)."""
-    low = text.lower()
-    if not low.isascii() and ("\u0131" in low or "\u017f" in low or "\u0307" in low):
+def _may_claim(text: str, low: str | None = None) -> bool:
+    """False only when CLAIM cannot match ``text`` (see the pairs above).  ``low``: ``text``
+    lower-cased already, by ``lower()`` or character by character (``Structure.lower_text``,
+    which leaves U+0130 as it is)."""
+    if low is None:
+        low = text.lower()
+    if not low.isascii() and ("\u0130" in low or "\u0131" in low or "\u017f" in low or "\u0307" in low):
         low = text.replace("\u0130", "i").replace("\u0131", "i").replace("\u017f", "s").lower()
     words = low.encode("utf-8", "replace").translate(_WORD_BYTES).split()
     found = _CLAIM_PAIRS.intersection(zip(words, words[1:]))
@@ -131,13 +134,14 @@ def _in_references(ctx, words: list[str]) -> bool:
 
 
 def check_uncited_claim(rule, ctx):
+    st = ctx.structure
+    # Most pages hold no claim-shaped pair of words at all: one test on the page's text (all
+    # blocks joined by newlines, lower-cased: shared with other checks; its pairs include every
+    # block's) settles them without a per-block loop.
+    if not _may_claim(st.joined[0], st.lower_text):
+        return
     scope = rule.scope
     blocks = [b for b in ctx.doc.blocks if b.kind in scope]
-    # Three pages in four hold no claim-shaped pair of words at all: one test on their joined
-    # text (its pairs include every block's) settles them without a per-block loop.
-    if not _may_claim("\n".join([b.text for b in blocks])):
-        return
-    st = ctx.structure
     ref_blocks = set(st.reference_blocks)
     sentences = st.sentences
     for b in blocks:
