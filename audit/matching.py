@@ -171,8 +171,7 @@ def required_literals(pattern) -> frozenset[str] | None:
             return None
         if "[[" in source or "[:" in source or _FUZZY.search(_ESCAPE.sub("_", source)):
             return None                # POSIX classes / nested sets / fuzzy {e<=1}: regex-only
-        re.compile(source, re_flags)
-        from re import _parser as sre_parse   # 3.11+
+        from re import _parser as sre_parse   # 3.11+: raises for anything re cannot read
 
         req = _LiteralAnalysis().required(sre_parse.parse(source, re_flags))
     except Exception:
