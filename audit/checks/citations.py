@@ -15,6 +15,7 @@ import re
 from audit.checks.base import Hit
 from audit.document.structure import CITE_MARKER
 
+# Keep _may_claim (below) in step with CLAIM: it must pass every text CLAIM can match.
 CLAIM = re.compile(
     r"\b(?:in (?:one|a|another|this|that) (?:recent |new |small |large |clinical )?(?:study|trial|survey)"
     r"|(?:another|one|a|recent|new|several|many|numerous|multiple) (?:recent |clinical |scientific |published )?(?:studies|study|trials?|reports?|surveys?)"
