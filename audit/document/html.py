@@ -115,9 +115,13 @@ class _Aligner:
     def run_to(self, last: int) -> None:
         """Locate the logged text nodes up to ``last`` (inclusive), filling their anchors.
 
-        :meth:`locate`, inlined, with the source, its line starts and the cursor in local
-        variables: a page that needs positions replays hundreds of text nodes here, and the
-        per-call overhead was most of the cost of the common case (probe found, text equal).
+        For each text node: search a short probe from the start of its text after the cursor
+        (or after the start of its line, if later), skipping hits inside a tag; if the whole
+        text is there, anchor it and move the cursor past it, else follow it through
+        character references (:meth:`_follow`).  A node that cannot be found is anchored at
+        its line (or the cursor).  One loop with the source, its line starts and the cursor
+        in local variables: a page that needs positions replays hundreds of text nodes here,
+        and a method call per node was most of the cost of the common case.
         """
         done = self.done
         if last < done:
@@ -169,37 +173,6 @@ class _Aligner:
             target.extend([(size + ti, so) for ti, so in found])
         self.cursor = cursor
         self.done = last + 1
-
-    def locate(self, text: str, line: int | None, *, advance: bool = True) -> list[tuple[int, int]]:
-        """Anchors ``(text_index, source_offset)`` for ``text``; best effort, never fails."""
-        src = self.src
-        start = self.cursor
-        if line and line >= 1:
-            lo = self.line_starts[min(line, self._nlines) - 1]
-            if lo > start:
-                start = lo
-        body = text.lstrip()
-        lead = len(text) - len(body)
-        if not body:
-            return [(0, start)]
-        m = _PROBE.match(body)
-        if m is not None:
-            probe = m.group()
-            j = src.find(probe, start)
-            tries = 0
-            while j >= 0 and tries < 8 and src.rfind("<", 0, j) > src.rfind(">", 0, j):
-                j = src.find(probe, j + 1)   # that hit sits inside a tag (an attribute)
-                tries += 1
-            if j < 0 or (line and j - start > 200_000):
-                j = start if not line else self._line_offset(line)
-                return [(lead, j)]
-        else:
-            j = _MARKUP_AND_SPACE.match(src, start).end()   # up to the first text character
-        if src.startswith(body, j):
-            if advance:
-                self.cursor = j + len(body)
-            return [(lead, j)]
-        return self._follow(body, lead, j, advance)
 
     def _next_special(self, j: int) -> int:
         """The first ``&`` or ``\r`` at or after ``j`` (``len(src)`` if none), cached."""
