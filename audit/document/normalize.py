@@ -170,8 +170,13 @@ def _odd_chars():
 
 
 def lower_same_length(text: str) -> str:
-    """Lower-case ``text`` without changing its length (needed for offset-safe matching)."""
+    """Lower-case ``text`` without changing its length (needed for offset-safe matching).
+
+    The one character whose lower case is longer, U+0130 'İ' ('i' + combining dot), becomes
+    plain 'i': case-insensitive rule patterns (the ``regex`` module) match it as 'i', so the
+    literal prefilter and the phrase automaton must see an 'i' there too.
+    """
     low = text.lower()
     if len(low) == len(text):
         return low
-    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    return "".join(c.lower()[0] for c in text)

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from audit.config import Settings
 from audit.document.decode import decode
 from audit.document.load import parse
-from audit.document.normalize import normalize
+from audit.document.normalize import lower_same_length, normalize
 from audit.engine import Engine
 from audit.matching import required_literals
 
@@ -87,7 +87,7 @@ def test_no_match_is_ever_dropped(data):
                        st.text(alphabet="abcdefghijklmnopqrstuvwxyz .,'-%$0123456789", max_size=8))
     text = normalize("".join(data.draw(st.lists(pieces, max_size=12))))   # what blocks hold
     if rule.regex.search(text) is not None:
-        low = text.lower()
+        low = lower_same_length(text)          # what the automaton scans
         assert any(lit in low for lit in lits), (rule.id, text)
 
 
