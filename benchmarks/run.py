@@ -143,6 +143,7 @@ def breakdown(files: list[Path], repeat: int, top: int = 12) -> dict:
         hits, cands = engine.index.scan_document(doc)
         ctx = PrefilteredContext(doc, hits, cands)
         ctx.lexicons, ctx.classifier, ctx.settings = engine.lexicons, engine.classifier, engine.settings
+        ctx.engine, ctx.shared = engine, engine.shared      # as Engine.findings sets them
         for rule in engine.rules:
             if doc.format not in rule.formats:
                 continue
