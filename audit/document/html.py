@@ -50,7 +50,7 @@ class _Aligner:
     ``&``/``\r`` characters at C speed.
     """
 
-    __slots__ = ("src", "cursor", "_doc", "_starts", "_nlines", "_special", "log", "done", "_walk")
+    __slots__ = ("src", "cursor", "_doc", "_starts", "_nlines", "_special", "log", "done", "_walk", "_absent")
 
     def __init__(self, doc: Document):
         self.src = doc.content
@@ -58,6 +58,7 @@ class _Aligner:
         self._doc = _weakref(doc)     # no cycle doc -> block -> aligner -> doc: freed at once
         self._starts: list[int] | None = None
         self._nlines = 0
+        self._absent: dict[str, int] = {}   # probe -> an offset it does not occur after
         self._walk = (1, 0, 64)         # (line, its start offset, window chars per line): _line_offset
         self._special = (1, 0)          # cache: no '&'/'\r' from [0] up to [1]; see _next_special
         # Lazy alignment: the parser logs (anchors list, offset in block, text, line, advance)
@@ -133,6 +134,7 @@ class _Aligner:
         cursor = self.cursor
         find, rfind, startswith = src.find, src.rfind, src.startswith
         probe_match = _PROBE.match
+        absent = self._absent
         for k in range(done, last + 1):
             target, size, text, line, advance = log[k]
             start = cursor
@@ -148,7 +150,13 @@ class _Aligner:
             m = probe_match(body)
             if m is not None:
                 probe = m.group()
-                j = find(probe, start)
+                gone = absent.get(probe)
+                if gone is not None and start >= gone:
+                    j = -1                   # known: no occurrence after ``gone`` (no rescan)
+                else:
+                    j = find(probe, start)
+                    if j < 0:
+                        absent[probe] = start
                 tries = 0
                 while j >= 0 and tries < 8 and rfind("<", 0, j) > rfind(">", 0, j):
                     j = find(probe, j + 1)   # that hit sits inside a tag (an attribute)
