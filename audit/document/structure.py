@@ -398,17 +398,24 @@ class Structure:
     # -- disclosure -----------------------------------------------------------------
     @cached_property
     def disclosure(self) -> tuple[int, int, int] | None:
-        # one search over the whole text: no disclosure phrase can span two blocks (they are
-        # joined by a newline the phrases cannot match), so the first hit is the first block's
+        # Any disclosure phrase holds one of a few strings (read off the pattern): only the
+        # blocks where one occurs are searched, in document order, so the first hit is the
+        # first block's exactly as a search of every block would find it.
         low = self.lower_text
-        if not any(lit in low for lit in _literals(_DISCLOSURE)):
-            return None
         text, starts = self.joined
-        m = _DISCLOSURE.search(text)
-        if m is None:
-            return None
-        i = bisect_right(starts, m.start()) - 1
-        return i, m.start() - starts[i], m.end() - starts[i]
+        lits = _literals(_DISCLOSURE)
+        found: set[int] = set() if all(lits) else set(range(len(starts)))
+        for lit in lits if all(lits) else ():
+            i = low.find(lit)
+            while i != -1:
+                found.add(bisect_right(starts, i) - 1)
+                i = low.find(lit, i + 1)
+        blocks = self.doc.blocks
+        for i in sorted(found):
+            m = _DISCLOSURE.search(blocks[i].text)
+            if m:
+                return i, m.start(), m.end()
+        return None
 
     @cached_property
     def joined(self) -> tuple[str, list[int]]:
