@@ -1,6 +1,8 @@
 """The local executor: a process pool fed in chunks with a bounded number in flight.
 
-* Each worker builds one Engine in its initializer (rules compiled once per worker).
+* The parent builds the Engine before the pool forks, so workers inherit it, rules compiled
+  once per batch; where processes are spawned instead, each worker builds one in its
+  initializer.
 * Work goes out in chunks of a few documents; at most ``window`` chunks are in flight, so the
   parent never holds more than ``window * chunk`` documents however large the input is, and
   results are written as they come back (completion order).

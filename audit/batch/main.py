@@ -34,7 +34,7 @@ def run_batch(*, inputs, out, resume, jobs, chunk_size, summary_path, csv_path, 
     from audit.batch.output import CsvOutput, JsonlOutput, Summary, render_table, source_key, stats_from_line
     from audit.batch.progress import Progress
     from audit.batch.sources import BATCH_INCLUDE, Sources, estimate_total, file_size, kind_of
-    from audit.batch.worker import Spec
+    from audit.batch.worker import Spec, engine_for
     from audit.cli import _codes, _settings
     from audit.rulepack import load_rules
 
@@ -44,8 +44,13 @@ def run_batch(*, inputs, out, resume, jobs, chunk_size, summary_path, csv_path, 
         "max-size": max_size,
     })
     settings.online, settings.allow_private, settings.use_cache = network   # explicit flags only
-    load_rules(list(settings.rule_paths) + list(rules_path))     # a broken pack: exit 2 before any work
     spec = Spec(settings, rules_path, timeout=timeout or None)
+    if engine == "local" and jobs:
+        # Build the Engine here: a broken pack exits 2 before any work, and the forked workers
+        # inherit it (and every module it imported) instead of each compiling the rules again.
+        engine_for(spec)
+    else:
+        load_rules(list(settings.rule_paths) + list(rules_path))  # a broken pack: exit 2 first
     include_globs = tuple(settings.include) if settings.include else BATCH_INCLUDE
 
     progress = Progress(sys.stderr, tty=_stderr_tty(), enabled=not quiet, interval=progress_interval)

@@ -224,7 +224,8 @@ def _nbytes(item: Item) -> int:
 
 # -- process-pool plumbing --------------------------------------------------------------------
 def init_worker(spec: Spec) -> None:
-    """Pool initializer: build the Engine (rules compiled once per worker); ignore Ctrl-C
+    """Pool initializer: the Engine (inherited from the parent after a fork, else built here,
+    rules compiled once per worker); ignore Ctrl-C
     (the parent decides what to finish); exit if the parent dies (a SIGKILLed batch must not
     leave orphans)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
