@@ -107,6 +107,30 @@ class PhraseIndex:
         return hits, candidates
 
 
+def blocks_with_hits(structure, blocks, automaton, accept=None):
+    """The blocks, in document order, where ``automaton`` (values: the length of each key)
+    finds a key in the page's lower-cased text -- for a check whose pattern cannot match a
+    block holding none of its required strings.  ``accept(low, start, end)`` may refuse a
+    hit (a key that must be a whole word, say).  When the joined text is not laid out as
+    expected, every block is returned: no shortcut, same answer."""
+    low = structure.lower_text                  # block texts, same lengths, joined by "\n"
+    starts = structure.joined[1]
+    if not blocks or starts[-1] + len(blocks[-1].text) != len(low):
+        return blocks
+    out = []
+    next_start = -1                             # hits come in order of their end: a block once
+    for end, length in automaton.iter(low):
+        if end < next_start:
+            continue
+        start = end - length + 1
+        if accept is not None and not accept(low, start, end + 1):
+            continue
+        i = bisect_right(starts, start) - 1
+        out.append(blocks[i])
+        next_start = starts[i + 1] if i + 1 < len(starts) else len(low) + 1
+    return out
+
+
 # -- regex prefilter ---------------------------------------------------------------------------
 # Most rule patterns cannot match unless one of a few strings occurs in the block ("book an
 # appointment|schedule an appointment", ". ,|; ,", "{{").  required_literals() reads that set
@@ -140,21 +164,15 @@ def _re_flags():
     return _RE_FLAGS
 
 
-def required_literals(pattern) -> frozenset[str] | None:
-    """Lower-case strings at least one of which occurs in any match of ``pattern`` in normalised
-    text, or None.
+def _parse(pattern):
+    """``pattern`` (a compiled ``regex`` pattern or a str) read by the standard library's
+    parser, or None when ``re`` may not mean the same by it.
 
-    ``pattern`` is a compiled ``regex`` pattern (or a str).  Sound by construction: the pattern
-    is read with the standard library's parser, and anything whose meaning could differ
-    between ``re`` and ``regex`` (fuzzy matching, POSIX classes, full case folding, version 1
-    syntax), or that ``re`` cannot parse, gives None.  Characters are ASCII or caseless only:
-    matched text is NFKC-normalised, so the only non-ASCII characters that case-fold onto ASCII
-    letters (the Kelvin sign, the long s) never occur in it, and lower-casing both sides is
-    exact.  A set is only used when every string in it is selective: three characters that
-    are not all spaces, or two punctuation marks ("{{", ",,").
+    ``regex`` flags are mapped onto ``re``'s; anything only ``regex`` has (V1, FULLCASE, WORD,
+    BESTMATCH, POSIX...) gives None, and so do a pattern ``re`` cannot read and syntax whose
+    meaning differs between the two (fuzzy matching, POSIX classes, nested sets: ``re`` reads
+    ``{e<=1}`` as literal characters).
     """
-    import re
-
     try:
         if isinstance(pattern, str):
             source, flags = pattern, 0
@@ -166,14 +184,35 @@ def required_literals(pattern) -> frozenset[str] | None:
             if flags & int(rflag):
                 re_flags |= sflag
                 flags &= ~int(rflag)
-        flags &= ~table["ignore"]
-        if flags:                      # V1, FULLCASE, WORD, BESTMATCH, REVERSE, POSIX ...
+        if flags & ~table["ignore"]:
             return None
         if "[[" in source or "[:" in source or _FUZZY.search(_ESCAPE.sub("_", source)):
-            return None                # POSIX classes / nested sets / fuzzy {e<=1}: regex-only
+            return None
         from re import _parser as sre_parse   # 3.11+: raises for anything re cannot read
 
-        req = _LiteralAnalysis().required(sre_parse.parse(source, re_flags))
+        return sre_parse.parse(source, re_flags)
+    except Exception:
+        return None
+
+
+def required_literals(pattern) -> frozenset[str] | None:
+    """Lower-case strings at least one of which occurs in any match of ``pattern`` in normalised
+    text, or None.
+
+    ``pattern`` is a compiled ``regex`` pattern (or a str).  Sound by construction: the pattern
+    is read with the standard library's parser, and anything whose meaning could differ
+    between ``re`` and ``regex`` (fuzzy matching, POSIX classes, full case folding, version 1
+    syntax), or that ``re`` cannot parse, gives None (see :func:`_parse`).  Characters are
+    ASCII or caseless only: matched text is NFKC-normalised, so the only non-ASCII characters
+    that case-fold onto ASCII letters (the Kelvin sign, the long s) never occur in it, and
+    lower-casing both sides is exact.  A set is only used when every string in it is
+    selective: three characters that are not all spaces, or two punctuation marks ("{{", ",,").
+    """
+    parsed = _parse(pattern)
+    if parsed is None:
+        return None
+    try:
+        req = _LiteralAnalysis().required(parsed)
     except Exception:
         return None
     return frozenset(req) if req else None
@@ -193,23 +232,10 @@ def start_anchored(pattern) -> bool:
 
 
 def _start_anchored(pattern) -> bool:
-    try:
-        flags = int(pattern.flags)
-        table = _re_flags()
-        re_flags = 0
-        for rflag, sflag in table["map"].items():
-            if flags & int(rflag):
-                re_flags |= sflag
-                flags &= ~int(rflag)
-        if flags & ~table["ignore"] or re_flags & re.M:
-            return False
-        from re import _constants as c
-        from re import _parser as sre_parse
+    from re import _constants as c
 
-        parsed = sre_parse.parse(pattern.pattern, re_flags)
-        if parsed.state.flags & re.M:
-            return False
-    except Exception:
+    parsed = _parse(pattern)
+    if parsed is None or parsed.state.flags & re.M:
         return False
 
     def anchored(items) -> bool:
@@ -249,24 +275,11 @@ def first_char_test(pattern):
 
 def _first_char_test(pattern):
     global _CATEGORY_SOURCE
-    try:
-        import regex
-        from re import _constants as c
-        from re import _parser as sre_parse
+    import regex
+    from re import _constants as c
 
-        flags = int(pattern.flags)
-        table = _re_flags()
-        re_flags = 0
-        for rflag, sflag in table["map"].items():
-            if flags & int(rflag):
-                re_flags |= sflag
-                flags &= ~int(rflag)
-        if flags & ~table["ignore"]:
-            return None
-        parsed = sre_parse.parse(pattern.pattern, re_flags)
-        if parsed.state.flags & ~(re.I | re.U):
-            return None
-    except Exception:
+    parsed = _parse(pattern)
+    if parsed is None or parsed.state.flags & ~(re.I | re.U):
         return None
     if _CATEGORY_SOURCE is None:
         _CATEGORY_SOURCE = {c.CATEGORY_DIGIT: r"\d", c.CATEGORY_NOT_DIGIT: r"\D", c.CATEGORY_SPACE: r"\s",

@@ -14,7 +14,6 @@ with a colon.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from functools import lru_cache
 
 from audit.checks.base import Hit
@@ -116,35 +115,23 @@ def _noun_blocks(ctx, nouns: list[str]):
     The count pattern tries a number at every word start of every block (~0.8 ms a page);
     one automaton pass over the page's lower-cased text finds the few blocks that hold a
     count noun at all.  The pattern is case-insensitive, and re then also matches "i" to
-    U+0130 and U+0131 and "s" to U+017F, which lower-casing keeps apart: a page holding one
-    of those is scanned whole.
+    U+0131 (dotless i), which lower-casing keeps apart: a page holding one is scanned whole.
     """
+    from audit.matching import blocks_with_hits
+
     blocks = ctx.doc.blocks
     auto = _noun_automaton(nouns)
-    if not auto or not blocks:
+    if not auto or not blocks or "\u0131" in ctx.structure.lower_text:
         return blocks
-    low = ctx.structure.lower_text           # block texts, same lengths, joined by "\n"
-    if "\u0130" in low or "\u0131" in low or "\u017f" in low:
-        return blocks
-    starts = ctx.structure.joined[1]
-    if starts[-1] + len(blocks[-1].text) != len(low):
-        return blocks                        # not the layout read here: no shortcut
-    out = []
-    next_start = -1                          # hits come in order of their end: skip the rest of a block
-    for end, length in auto.iter(low):
-        if end < next_start:
-            continue
-        start = end - length + 1
-        # the pattern puts \s+ before the noun and \b after it ("always" holds "ways")
-        if start == 0 or not low[start - 1].isspace():
-            continue
-        after = low[end + 1:end + 2]
-        if after and (after.isalnum() or after == "_"):
-            continue
-        i = bisect_right(starts, start) - 1
-        out.append(blocks[i])
-        next_start = starts[i + 1] if i + 1 < len(starts) else len(low) + 1
-    return out
+    return blocks_with_hits(ctx.structure, blocks, auto, _whole_noun)
+
+
+def _whole_noun(low: str, start: int, end: int) -> bool:
+    # the pattern puts \s+ before the noun and \b after it ("always" holds "ways")
+    if start == 0 or not low[start - 1].isspace():
+        return False
+    after = low[end:end + 1]
+    return not (after and (after.isalnum() or after == "_"))
 
 
 def _labelled_paragraphs(blocks, lead: int) -> int | None:

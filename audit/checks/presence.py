@@ -7,7 +7,6 @@ required from a page that makes at least ``when_min`` health claims.
 
 from __future__ import annotations
 
-from bisect import bisect_right
 
 from audit.checks.base import Context, Hit
 from audit.rulepack import REGEX_TIMEOUT
@@ -87,25 +86,13 @@ def _when_blocks(ctx: Context, rule, when):
     The ``when`` pattern runs on the time-bounded ``regex`` engine, block by block, over pages
     that mostly make no health claim at all (~1 ms a page).  One automaton pass over the
     page's lower-cased text finds the few blocks that hold one of the strings every match
-    needs.  ``regex`` with IGNORECASE also matches "i" to U+0130 and "s" to U+017F, which
-    lower-casing keeps apart, so a page holding either is scanned whole.
+    needs (lower-casing maps U+0130 to "i", as ``regex`` matches it; U+017F never survives
+    NFKC normalisation).
     """
+    from audit.matching import blocks_with_hits
+
     blocks = ctx.doc.blocks
     auto = ctx.derived(("presence-when-literals", rule.id, when.pattern), lambda: _literal_automaton(when))
     if not auto or not blocks:
         return blocks
-    low = ctx.structure.lower_text          # block texts, same lengths, joined by "\n"
-    if "\u0130" in low or "\u017f" in low:
-        return blocks
-    starts = ctx.structure.joined[1]         # where each block starts in the joined text
-    if starts[-1] + len(blocks[-1].text) != len(low):
-        return blocks                        # not the layout read here: no shortcut
-    out = []
-    next_start = -1                          # hits come in order of their end: skip the rest of a block
-    for end, length in auto.iter(low):
-        if end < next_start:
-            continue
-        i = bisect_right(starts, end - length + 1) - 1
-        out.append(blocks[i])
-        next_start = starts[i + 1] if i + 1 < len(starts) else len(low) + 1
-    return out
+    return blocks_with_hits(ctx.structure, blocks, auto)

@@ -158,6 +158,8 @@ def test_first_char_test_gives_up_on_any_character():
 
     assert first_char_test(regex.compile(r"^.a", regex.V0)) is None
     assert first_char_test(regex.compile(r"^(?:.|x)", regex.V0)) is None
+    assert first_char_test(regex.compile(r"^(?:ad){e<=1}", regex.V0)) is None      # fuzzy: regex-only
+    assert first_char_test(regex.compile(r"^[[:alpha:]]", regex.V0)) is None       # POSIX class
 
 
 @settings(max_examples=300, deadline=None)
