@@ -47,8 +47,12 @@ def run_batch(*, inputs, out, resume, jobs, chunk_size, summary_path, csv_path, 
     spec = Spec(settings, rules_path, timeout=timeout or None)
     if engine == "local" and jobs:
         # Build the Engine here: a broken pack exits 2 before any work, and the forked workers
-        # inherit it (and every module it imported) instead of each compiling the rules again.
+        # inherit it (and every module it imported) instead of each compiling the rules again;
+        # likewise the suffix list every page with a link needs.
         engine_for(spec)
+        from audit.document.domains import warm_up
+
+        warm_up()
     else:
         load_rules(list(settings.rule_paths) + list(rules_path))  # a broken pack: exit 2 first
     include_globs = tuple(settings.include) if settings.include else BATCH_INCLUDE

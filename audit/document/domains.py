@@ -25,6 +25,12 @@ def _extract():
     return _extractor
 
 
+def warm_up() -> None:
+    """Import tldextract and build its suffix trie now (~0.25 s), so that processes forked
+    after this (batch workers) inherit it instead of each paying for it on its first link."""
+    _extract()("example.com")
+
+
 @lru_cache(maxsize=65536)
 def registered_domain(url: str) -> str | None:
     """``https://www.nhs.uk/x`` -> ``nhs.uk``; None for things that are not URLs or hosts."""
