@@ -107,6 +107,26 @@ class PhraseIndex:
         return hits, candidates
 
 
+_GATES: dict = {}
+
+
+def gate_strings(pattern) -> tuple[str, ...] | None:
+    """Short lower-case strings, one of which is in the lower-cased text of any match of
+    ``pattern`` (a compiled ``re`` or ``regex`` pattern), or None when that is unknown.
+
+    Plain ``in`` tests with them rule out, at C speed, the pages and blocks a pattern cannot
+    match.  They are :func:`required_literals` cut to 8 characters: a prefix of a required
+    string is required too, and "we may earn a small commission" with its 47 spellings
+    becomes a handful.  Cached per pattern.
+    """
+    key = (pattern.pattern, int(pattern.flags))
+    got = _GATES.get(key, False)
+    if got is False:
+        lits = required_literals(pattern.pattern)
+        got = _GATES[key] = tuple(sorted({lit[:8] for lit in lits})) if lits else None
+    return got
+
+
 def blocks_with_hits(structure, blocks, automaton, accept=None):
     """The blocks, in document order, where ``automaton`` (values: the length of each key)
     finds a key in the page's lower-cased text -- for a check whose pattern cannot match a

@@ -15,6 +15,7 @@ import re
 from bisect import bisect_right
 
 from audit.checks.base import Hit
+from audit.matching import gate_strings
 
 IMPARTIAL = re.compile(
     r"\b(?:impartial|unbiased|independent and (?:objective|unbiased)|objective (?:and )?(?:scientific|evidence-based) information|"
@@ -30,15 +31,11 @@ AFFILIATE = re.compile(
     r"click\.linksynergy|anrdoezrs\.net|jdoqocy\.com|tkqlhce\.com|dpbolvw\.net|kqzyfj\.com", re.I)
 
 
-# Each branch of IMPARTIAL holds one of these lower-case strings; most pages hold none, and
-# plain substring tests on the page's lower-cased text are far cheaper than IMPARTIAL on
-# every block.  re.I also matches "i" to U+0130 and U+0131 and "s" to U+017F, which
-# lower-casing keeps apart: a page holding one of those is searched anyway.
-_IMPARTIAL_LITERALS = ("impartial", "unbiased", "independent and objective", "objective scientific",
-                       "objective and scientific", "objective evidence-based", "objective and evidence-based",
-                       "profit entity", "profit organization", "profit organisation", "profit network",
-                       "not-for-profit", "no commercial interest", "no commercial ties", "we do not sell",
-                       "we do not accept advertising")
+# Every IMPARTIAL match holds one of a few lower-case strings (matching.gate_strings reads
+# them off the pattern); most pages hold none, and plain substring tests on the page's
+# lower-cased text are far cheaper than IMPARTIAL on every block.  re.I also matches "i" to
+# U+0130 and U+0131 and "s" to U+017F, which lower-casing keeps apart: a page holding one of
+# those is searched anyway.
 
 
 def _impartial_claims(ctx, scope):
@@ -68,7 +65,7 @@ def _impartial_claims(ctx, scope):
 def check_impartial_claim(rule, ctx):
     low = ctx.structure.lower_text
     if not ("\u0130" in low or "\u0131" in low or "\u017f" in low) \
-            and not any(lit in low for lit in _IMPARTIAL_LITERALS):
+            and not any(lit in low for lit in gate_strings(IMPARTIAL) or ("",)):
         return
     claims = _impartial_claims(ctx, rule.scope)
     if not claims:          # the rare part first: most pages claim no impartiality at all
@@ -82,15 +79,12 @@ def check_impartial_claim(rule, ctx):
         yield Hit(b, s, e, {"match": m.group(0), "count": promos})
 
 
-# Each branch of AFFILIATE holds one of these (lower-case) strings.  AFFILIATE is a
-# case-insensitive alternation tried at every position of every href (~1 ms a page); most
-# pages hold none of the strings in any href, and the rest a couple, so the regex only runs
-# on the hrefs holding one.  re.I also matches "i" to U+0130 and U+0131 and "s" to U+017F,
-# which lower() keeps apart: hrefs holding one of those are searched whole.
-_AFFILIATE_LITERALS = ("amazon.", "amzn.to/", "aff", "partner_id=", "clickref=", "irclickid=",
-                       "redirectingat.com", "shareasale.com", "awin1.com", "rstyle.me", "skimresources",
-                       "linksynergy", "anrdoezrs.net", "jdoqocy.com", "tkqlhce.com", "dpbolvw.net",
-                       "kqzyfj.com")
+# Every AFFILIATE match holds one of a few (lower-case) strings, read off the pattern by
+# matching.gate_strings.  AFFILIATE is a case-insensitive alternation tried at every position
+# of every href (~1 ms a page); most pages hold none of the strings in any href, and the rest
+# a couple, so the regex only runs on the hrefs holding one.  re.I also matches "i" to U+0130
+# and U+0131 and "s" to U+017F, which lower() keeps apart: hrefs holding one of those are
+# searched whole.
 
 
 def _odd_case(low: str) -> bool:
@@ -103,7 +97,7 @@ def check_affiliate_links(rule, ctx):
     if _odd_case(low):
         present = None                   # no shortcut: every href goes to AFFILIATE
     else:
-        present = [lit for lit in _AFFILIATE_LITERALS if lit in low]
+        present = [lit for lit in gate_strings(AFFILIATE) or ("",) if lit in low]
         if not present:
             return
     for link in links:

@@ -154,22 +154,6 @@ def _walk_jsonld(node, out: list) -> None:
             _walk_jsonld(v, out)
 
 
-_LITERALS: dict = {}
-
-
-def _literals(pattern) -> tuple[str, ...]:
-    """Lower-case strings one of which any match of ``pattern`` holds (``in`` on the lower-cased
-    text is a C-speed test that spares most documents a regex scan); ("",) when unknown."""
-    got = _LITERALS.get(pattern)
-    if got is None:
-        from audit.matching import required_literals
-
-        # a prefix of a required string is required too: 8 characters keep the gate selective
-        # while "we may earn a small commission" and its 47 spellings become a handful
-        got = _LITERALS[pattern] = tuple(sorted({lit[:8] for lit in required_literals(pattern.pattern) or ("",)}))
-    return got
-
-
 def _may_cite(text: str) -> bool:
     """A cheap necessary condition for URL, DOI or _YEAR to match (they need "http"/"www.",
     "10." or "19"/"20"), tested before the regexes that scan the whole block."""
@@ -403,9 +387,11 @@ class Structure:
         # first block's exactly as a search of every block would find it.
         low = self.lower_text
         text, starts = self.joined
-        lits = _literals(_DISCLOSURE)
-        found: set[int] = set() if all(lits) else set(range(len(starts)))
-        for lit in lits if all(lits) else ():
+        from audit.matching import gate_strings
+
+        lits = gate_strings(_DISCLOSURE)
+        found: set[int] = set() if lits else set(range(len(starts)))
+        for lit in lits or ():
             i = low.find(lit)
             while i != -1:
                 found.add(bisect_right(starts, i) - 1)
