@@ -43,7 +43,7 @@ KIND_KEYS: dict[str, tuple[str, ...]] = {
                     "without", "window"),
     "repetition": ("min_count", "min_words", "patterns", "ignorecase", "unit", "report"),
     "presence": ("require", "when", "when_min"),
-    "code": ("check", "params"),
+    "code": ("check", "params", "sentence_has"),
 }
 BLOCK_KINDS = ("title", "heading", "paragraph", "list-item", "cell", "caption", "alt")
 PRESENCE_TARGETS = ("author", "date", "references", "disclosure")

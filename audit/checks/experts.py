@@ -105,6 +105,7 @@ def _affiliated(ctx, surname: str) -> bool:
 def check_expert_attribution(rule, ctx):
     mode = rule.params.get("params", {}).get("mode", "placeholder")
     placeholders = _placeholders(ctx)
+    needs = rule.params.get("_sentence_has")      # the rule's sentence_has, compiled by rulepack
     reported: set[str] = set()
     for b, m, name in _people(ctx, rule.scope):
         plain = " ".join(w for w in name.split() if not re.fullmatch(r"[A-Z]\.", w))
@@ -115,6 +116,8 @@ def check_expert_attribution(rule, ctx):
             surname = re.sub(r"['\u2019]s$", "", plain.split()[-1])
             if surname in reported:
                 continue
+            if needs is not None and not ctx.sentence_matches(needs, b, m.start()):
+                continue         # named in passing, not offered as a source of what the page says
             reported.add(surname)
             if not _affiliated(ctx, surname):
                 yield Hit(b, m.start(), m.end(), {"match": m.group(0)})
