@@ -11,8 +11,10 @@ What it measures, in one run on one machine (numbers are best-of-N to damp noisy
    1 worker and with N workers (all cores): pages/s, MB/s, wall time, peak worker RSS;
 3. in one process, where the time goes: loading (decode + parse) vs the rule engine, and the
    rules that cost the most -- rules change often, so the engine is reported on its own;
-4. the five seed pages through ``audit batch``;
-5. start-up: ``audit --version`` against ``python -c pass``.
+4. where ``perf`` can count: CPU instructions per page for the full audit and the bare parse
+   (repeatable to ~0.5%, unlike wall-clock rates on a shared machine);
+5. the five seed pages through ``audit batch``;
+6. start-up: ``audit --version`` against ``python -c pass``.
 
 The corpus is ``../shared/corpus/html/`` (240 real pages, ~40 MB); without it, the corpus
 parts are skipped with a message.  See docs/performance.md for results and targets.
@@ -169,6 +171,58 @@ def breakdown(files: list[Path], repeat: int, top: int = 12) -> dict:
     }
 
 
+# -- 4b. instructions (perf), a measure the neighbours do not move --------------------------------
+_BARE_SCRIPT = """
+import sys, lxml.html
+for path in sys.argv[1:]:
+    root = lxml.html.fromstring(open(path, "rb").read())
+    for el in root.xpath("//script|//style"):
+        el.drop_tree()
+    root.text_content()
+"""
+
+
+def _perf_instructions(cmd: list[str]) -> int | None:
+    proc = subprocess.run(["perf", "stat", "-x,", "-e", "instructions", "--"] + cmd,
+                          capture_output=True, text=True)
+    for line in proc.stderr.splitlines():
+        fields = line.split(",")
+        if len(fields) > 2 and fields[2].startswith("instructions") and fields[0].isdigit():
+            return int(fields[0])
+    return None
+
+
+def instructions(files: list[Path]) -> dict | None:
+    """CPU instructions per page (``perf stat``) for the full audit and for the bare parse.
+
+    Wall-clock rates on a shared VM drift by +-20% from one minute to the next; instruction
+    counts repeat to within ~0.5%, so they are the number to compare a change by.  Each is a
+    whole run over the corpus minus the same run over one page (start-up, imports, rules).
+    None when perf is missing or not allowed to count.
+    """
+    import shutil
+
+    if shutil.which("perf") is None:
+        return None
+    paths = [str(p) for p in files]
+    with tempfile.TemporaryDirectory() as tmp:
+        def audit(args):
+            return _perf_instructions(audit_cmd() + ["batch", *args, "--out", str(Path(tmp, "o.jsonl")), "--jobs", "0",
+                                                     "-q", "--exit-zero"])
+
+        full, one = audit(paths), audit(paths[:1])
+        Path(tmp, "o.jsonl").unlink(missing_ok=True)
+        bare_full = _perf_instructions([sys.executable, "-c", _BARE_SCRIPT] + paths)
+        bare_one = _perf_instructions([sys.executable, "-c", _BARE_SCRIPT] + paths[:1])
+    if None in (full, one, bare_full, bare_one):
+        return None
+    n = len(files) - 1
+    audit_per_page = (full - one) / n
+    bare_per_page = (bare_full - bare_one) / n
+    return {"audit_m_per_page": round(audit_per_page / 1e6, 1), "bare_m_per_page": round(bare_per_page / 1e6, 1),
+            "vs_bare": round(bare_per_page / audit_per_page, 3)}
+
+
 # -- 5. start-up ------------------------------------------------------------------------------------
 def startup(runs: int = 15) -> dict:
     def timed(cmd):
@@ -270,6 +324,13 @@ def main(argv=None) -> int:
             mem = results["memory"] = memory_scaling(files, args.jobs)
             print("\nworker RSS vs corpus size: " + ", ".join(
                 f"{k}: {v['documents']} docs, {v['peak_worker_rss_mb']} MB per worker" for k, v in mem.items()))
+        ins = results["instructions"] = instructions(files)
+        if ins:
+            print(f"\ninstructions per page (perf stat, repeatable): full audit {ins['audit_m_per_page']} M, "
+                  f"bare parse {ins['bare_m_per_page']} M: the audit does {1 / ins['vs_bare']:.1f}x the work "
+                  f"of a bare parse ({ins['vs_bare']}x)")
+        else:
+            print("\ninstructions per page: perf is not available here (skipped)")
     seeds = results["seeds"] = run_batch([str(SEEDS)], 1, 1)
     print(f"\nseeds: {seeds['documents']} pages in {seeds['seconds']} s ({seeds['wall_seconds']} s wall)")
     st = results["startup"] = startup()
