@@ -122,7 +122,7 @@ def gate_strings(pattern) -> tuple[str, ...] | None:
     key = (pattern.pattern, int(pattern.flags))
     got = _GATES.get(key, False)
     if got is False:
-        lits = required_literals(pattern.pattern)
+        lits = required_literals(pattern)          # with its flags (re's and regex's agree)
         got = _GATES[key] = tuple(sorted({lit[:8] for lit in lits})) if lits else None
     return got
 

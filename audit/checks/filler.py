@@ -20,36 +20,17 @@ _WORD = re.compile(r"[A-Za-z]+")
 # the whole page at once, with a separator token between blocks, measured slower: the
 # per-block split is cheap and skips short blocks before any lookup.)
 _LETTERS = bytes(c + 32 if 65 <= c <= 90 else c if 97 <= c <= 122 else 32 for c in range(256))
-_KNOWN: dict = {}
-_VOCAB_OF: dict = {}
-
-
-def _known(vocab: set[str]) -> frozenset[bytes]:
-    """The vocabulary as bytes; only ASCII entries can equal an [A-Za-z]+ word.  Per process."""
-    key = frozenset(vocab)
-    got = _KNOWN.get(key)
-    if got is None:
-        got = _KNOWN[key] = frozenset(w.encode() for w in vocab if w.isascii())
-    return got
-
-
-def _vocab(ctx, name: str) -> set[str]:
-    """The lower-cased lexicon, per engine (``Context.derived``) and, keyed by the lexicon list
-    itself, per process: a context without the engine's shared dict must not rebuild it per page."""
-    words = ctx.lexicons.get(name, [])
-    got = _VOCAB_OF.get(name)
-    if got is None or got[0] is not words:
-        got = _VOCAB_OF[name] = (words, {w.lower() for w in words})
-    return got[1]
 
 
 def check_filler_latin(rule, ctx):
     params = rule.params.get("params", {})
     name = params.get("lexicon", "filler-latin")
-    vocab = ctx.derived(("word-set", name), lambda: _vocab(ctx, name))
+    vocab = ctx.derived(("word-set", name), lambda: {w.lower() for w in ctx.lexicons.get(name, [])})
+    # the same words as bytes, for the table-split words below (only ASCII ones can match)
+    known = ctx.derived(("word-bytes", name), lambda: frozenset(w.encode() for w in vocab if w.isascii()))
     min_words = int(params.get("min_words", 5))
     min_ratio = float(params.get("min_ratio", 0.6))
-    counted = _known(vocab).__contains__
+    counted = known.__contains__
     scope = rule.scope
     for b in ctx.doc.blocks:
         if b.kind not in scope:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 
 from audit.checks.base import Context, Hit
+from audit.matching import gate_strings
 from audit.rulepack import REGEX_TIMEOUT
 
 
@@ -24,20 +25,6 @@ def _units(rule, ctx: Context) -> list[tuple]:
         return [(b, s.start, s.end, s.text) for s in ctx.structure.sentences
                 for b in (blocks[s.block],) if b.kind in scope]
     return [(b, 0, len(b.text), b.text) for b in blocks if b.kind in scope]
-
-
-_LITERALS: dict = {}
-
-
-def _required(pattern):
-    """matching.required_literals of ``pattern`` (lower-case strings, one of which every match
-    holds), or None; kept per pattern for the process."""
-    key = (pattern.pattern, int(pattern.flags))
-    if key not in _LITERALS:
-        from audit.matching import required_literals
-
-        _LITERALS[key] = required_literals(pattern)
-    return _LITERALS[key]
 
 
 def _may_match(literals, text: str) -> bool:
@@ -71,7 +58,7 @@ def run(rule, ctx: Context):
             if key not in repeated or len(text.split()) < min_words:
                 continue
             seen.setdefault(key, []).append((b, s, e))
-    literals = _required(rule.regex) if rule.regex is not None else None
+    literals = gate_strings(rule.regex) if rule.regex is not None else None
     for key, copies in seen.items():
         if len(copies) < min_count:
             continue
