@@ -107,6 +107,17 @@ class PhraseIndex:
         return hits, candidates
 
 
+def case_folds_apart(low: str) -> bool:
+    """True when lower-cased text holds a character that case-insensitive matching equates
+    with an ASCII letter although lower-casing does not turn it into that letter: U+0131
+    (dotless i: ``re`` matches it to "i"), U+017F (long s), U+0130 or the combining dot that
+    ``str.lower()`` leaves after its "i".  A substring gate on such text could miss a match,
+    so a check that finds this searches the text whole instead.  (NFKC-normalised block text
+    never holds U+017F, and ``lower_same_length`` maps U+0130 to "i"; hrefs and raw text can.)
+    """
+    return not low.isascii() and ("\u0131" in low or "\u017f" in low or "\u0130" in low or "\u0307" in low)
+
+
 _GATES: dict = {}
 
 

@@ -131,3 +131,12 @@ def test_hand_written_gates_pass_every_real_match():
             assert _TITLE_OR_CREDENTIAL.search(text), text
     if not checked:
         pytest.skip("no block matched either pattern")
+
+
+def test_case_folds_apart_names_the_characters_lowercasing_hides():
+    from audit.matching import case_folds_apart
+
+    for text in ("\u017ftudies", "d\u0131et", "i\u0307n a study", "\u0130n"):
+        assert case_folds_apart(text.lower()), text
+    for text in ("plain text", "caf\u00e9 cr\u00e8me", "stra\u00dfe"):
+        assert not case_folds_apart(text.lower()), text

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from audit.checks.base import Hit
+from audit.matching import case_folds_apart
 from audit.document.structure import CITE_MARKER
 
 # Keep _may_claim (below) in step with CLAIM: it must pass every text CLAIM can match.
@@ -93,11 +94,12 @@ _WORD_BYTES = bytes(c if chr(c) in "abcdefghijklmnopqrstuvwxyz0123456789_" else 
 
 def _may_claim(text: str, low: str | None = None) -> bool:
     """False only when CLAIM cannot match ``text`` (see the pairs above).  ``low``: ``text``
-    lower-cased already, by ``lower()`` or character by character (``Structure.lower_text``,
-    which leaves U+0130 as it is)."""
+    lower-cased already, by ``lower()`` or by ``lower_same_length`` (``Structure.lower_text``);
+    where lower-casing could hide a match (``matching.case_folds_apart``) the text is folded
+    the way ``re.I`` matches it first."""
     if low is None:
         low = text.lower()
-    if not low.isascii() and ("\u0130" in low or "\u0131" in low or "\u017f" in low or "\u0307" in low):
+    if case_folds_apart(low):
         low = text.replace("\u0130", "i").replace("\u0131", "i").replace("\u017f", "s").lower()
     words = low.encode("utf-8", "replace").translate(_WORD_BYTES).split()
     found = _CLAIM_PAIRS.intersection(zip(words, words[1:]))

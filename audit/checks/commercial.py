@@ -15,7 +15,7 @@ import re
 from bisect import bisect_right
 
 from audit.checks.base import Hit
-from audit.matching import gate_strings
+from audit.matching import case_folds_apart, gate_strings
 
 IMPARTIAL = re.compile(
     r"\b(?:impartial|unbiased|independent and (?:objective|unbiased)|objective (?:and )?(?:scientific|evidence-based) information|"
@@ -33,9 +33,8 @@ AFFILIATE = re.compile(
 
 # Every IMPARTIAL match holds one of a few lower-case strings (matching.gate_strings reads
 # them off the pattern); most pages hold none, and plain substring tests on the page's
-# lower-cased text are far cheaper than IMPARTIAL on every block.  re.I also matches "i" to
-# U+0130 and U+0131 and "s" to U+017F, which lower-casing keeps apart: a page holding one of
-# those is searched anyway.
+# lower-cased text are far cheaper than IMPARTIAL on every block (a page where lower-casing
+# could hide a match, matching.case_folds_apart, is searched anyway).
 
 
 def _impartial_claims(ctx, scope):
@@ -64,7 +63,7 @@ def _impartial_claims(ctx, scope):
 
 def check_impartial_claim(rule, ctx):
     low = ctx.structure.lower_text
-    if not ("\u0130" in low or "\u0131" in low or "\u017f" in low) \
+    if not case_folds_apart(low) \
             and not any(lit in low for lit in gate_strings(IMPARTIAL) or ("",)):
         return
     claims = _impartial_claims(ctx, rule.scope)
@@ -82,19 +81,14 @@ def check_impartial_claim(rule, ctx):
 # Every AFFILIATE match holds one of a few (lower-case) strings, read off the pattern by
 # matching.gate_strings.  AFFILIATE is a case-insensitive alternation tried at every position
 # of every href (~1 ms a page); most pages hold none of the strings in any href, and the rest
-# a couple, so the regex only runs on the hrefs holding one.  re.I also matches "i" to U+0130
-# and U+0131 and "s" to U+017F, which lower() keeps apart: hrefs holding one of those are
-# searched whole.
-
-
-def _odd_case(low: str) -> bool:
-    return not low.isascii() and ("\u0307" in low or "\u0131" in low or "\u017f" in low)
+# a couple, so the regex only runs on the hrefs holding one (all of them when lower-casing
+# could hide a match: matching.case_folds_apart).
 
 
 def check_affiliate_links(rule, ctx):
     links = ctx.doc.links
     low = "\n".join([link.href for link in links if link.href]).lower()
-    if _odd_case(low):
+    if case_folds_apart(low):
         present = None                   # no shortcut: every href goes to AFFILIATE
     else:
         present = [lit for lit in gate_strings(AFFILIATE) or ("",) if lit in low]

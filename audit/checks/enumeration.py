@@ -114,14 +114,14 @@ def _noun_blocks(ctx, nouns: list[str]):
 
     The count pattern tries a number at every word start of every block (~0.8 ms a page);
     one automaton pass over the page's lower-cased text finds the few blocks that hold a
-    count noun at all.  The pattern is case-insensitive, and re then also matches "i" to
-    U+0131 (dotless i), which lower-casing keeps apart: a page holding one is scanned whole.
+    count noun at all; a page whose lower-cased text may hide a case-insensitive match from
+    the automaton (``matching.case_folds_apart``) is scanned whole.
     """
-    from audit.matching import blocks_with_hits
+    from audit.matching import blocks_with_hits, case_folds_apart
 
     blocks = ctx.doc.blocks
     auto = _noun_automaton(nouns)
-    if not auto or not blocks or "\u0131" in ctx.structure.lower_text:
+    if not auto or not blocks or case_folds_apart(ctx.structure.lower_text):
         return blocks
     return blocks_with_hits(ctx.structure, blocks, auto, _whole_noun)
 

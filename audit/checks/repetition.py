@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 
 from audit.checks.base import Context, Hit
-from audit.matching import gate_strings
+from audit.matching import case_folds_apart, gate_strings
 from audit.rulepack import REGEX_TIMEOUT
 
 
@@ -30,13 +30,13 @@ def _units(rule, ctx: Context) -> list[tuple]:
 def _may_match(literals, text: str) -> bool:
     """False only when the pattern cannot match ``text`` (it holds none of ``literals``).
 
-    Patterns run case-insensitively here with the ``regex`` engine, which also matches "i"
-    to U+0130 and "s" to U+017F; lower-casing keeps those apart, so such text is searched.
+    Text where lower-casing could hide a case-insensitive match (``matching.case_folds_apart``)
+    is searched.
     """
     if literals is None:
         return True
     low = text.lower()
-    if not low.isascii() and ("\u0307" in low or "\u017f" in low or "\u0131" in low):
+    if case_folds_apart(low):
         return True
     return any(lit in low for lit in literals)
 

@@ -155,12 +155,15 @@ def _walk_jsonld(node, out: list) -> None:
 
 
 def _may_cite(text: str) -> bool:
-    """A cheap necessary condition for URL, DOI or _YEAR to match (they need "http"/"www.",
-    "10." or "19"/"20"), tested before the regexes that scan the whole block."""
-    if "19" in text or "20" in text or "10." in text:
-        return True
+    """A cheap necessary condition for URL, DOI or _YEAR to match ("http://", "www.", "10.",
+    "195".."204": the strings each needs, read off them by matching.gate_strings), tested
+    before the regexes that scan the whole block."""
+    from audit.matching import case_folds_apart, gate_strings
+
     low = text.lower()
-    return "http" in low or "www." in low
+    if case_folds_apart(low):
+        return True
+    return any(lit in low for pattern in (URL, DOI, _YEAR) for lit in gate_strings(pattern) or ("",))
 
 
 class Structure:
@@ -182,10 +185,6 @@ class Structure:
         add = out.append
         for b in self.doc.blocks:
             text = b.text
-            if "." not in text and "?" not in text and "!" not in text:   # one sentence (or none)
-                if text:
-                    add(Sentence(b.index, 0, len(text), text))
-                continue
             for s, e in split_sentences(text):
                 add(Sentence(b.index, s, e, text[s:e]))
         return out
