@@ -66,7 +66,10 @@ class Engine:
         self.suppressor = Suppressor(self)   # suppression comments and the baseline (loaded once)
 
     # -- one document -----------------------------------------------------------------------
-    def findings(self, doc) -> list[Finding]:
+    def context(self, doc) -> PrefilteredContext:
+        """What every check of this engine sees for ``doc``: its phrase hits and prefilter
+        candidates (one automaton pass), the lexicons, the domain classifier, the settings and
+        the data derived from them once per engine."""
         phrase_hits, candidates = self.index.scan_document(doc)
         ctx = PrefilteredContext(doc, phrase_hits, candidates)
         ctx.lexicons = self.lexicons
@@ -74,6 +77,10 @@ class Engine:
         ctx.settings = self.settings
         ctx.engine = self
         ctx.shared = self.shared
+        return ctx
+
+    def findings(self, doc) -> list[Finding]:
+        ctx = self.context(doc)
         seen: set = set()
         out: list[Finding] = []
         host = domain = None

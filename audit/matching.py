@@ -13,7 +13,6 @@ import re
 from bisect import bisect_right
 
 from audit.checks.base import Context
-from audit.document.normalize import lower_same_length
 
 
 def _is_word(ch: str) -> bool:
@@ -48,26 +47,14 @@ class PhraseIndex:
         if not self.empty:
             self.automaton.make_automaton()
 
-    def scan(self, blocks) -> dict[str, list[tuple[int, int, int]]]:
-        """``rule id -> [(block index, start, end)]`` over the normalised text of ``blocks``."""
-        return self.scan_all(blocks)[0]
-
     def scan_document(self, doc):
-        """:meth:`scan_all` over a document's blocks in one automaton pass over its joined,
-        lower-cased text (shared with the checks that read it), not one pass per block."""
+        """Phrase hits (``rule id -> [(block index, start, end)]``) and, for every prefiltered
+        rule, the indices of the blocks holding one of its required literals: one automaton
+        pass over the document's joined, lower-cased text (shared with the checks that read
+        it), not one pass per block."""
         st = doc.structure
         text, starts = st.joined
         return self._scan(doc.blocks, text, st.lower_text, starts)
-
-    def scan_all(self, blocks):
-        """Phrase hits (as :meth:`scan`) and, for every prefiltered rule, the set of indices of
-        the blocks that hold one of its required literals (one pass for both)."""
-        texts = [b.text for b in blocks]
-        starts, pos = [], 0
-        for t in texts:
-            starts.append(pos)
-            pos += len(t) + 1
-        return self._scan(blocks, "\n".join(texts), "\n".join(map(lower_same_length, texts)), starts)
 
     def _scan(self, blocks, text, low, starts):
         # Blocks are joined by "\n", which no phrase holds and no block text holds, so a hit
@@ -136,6 +123,42 @@ def gate_strings(pattern) -> tuple[str, ...] | None:
         lits = required_literals(pattern)          # with its flags (re's and regex's agree)
         got = _GATES[key] = tuple(sorted({lit[:8] for lit in lits})) if lits else None
     return got
+
+
+def length_automaton(strings):
+    """An Aho-Corasick automaton of the lower-cased ``strings``, each valued by its length (what
+    :func:`blocks_with_hits` reads), or False when there are none.  Build it once per engine
+    (``Context.derived``)."""
+    import ahocorasick
+
+    auto = ahocorasick.Automaton()
+    for s in strings:
+        low = s.lower()
+        if low:
+            auto.add_word(low, len(low))
+    if not len(auto):
+        return False
+    auto.make_automaton()
+    return auto
+
+
+def blocks_matching(structure, blocks, pattern):
+    """``(block, match)`` for the first match of ``pattern`` in each block that has one, in
+    order: one search over the page's text joined by newlines, moving on to the next block
+    after each hit.  Only for a pattern that holds no newline and whose edges see a newline as
+    they see the edge of a block (``\\b``, no ``^``/``$``): then the first hit at or after a
+    block's start is that block's first match."""
+    text, starts = structure.joined
+    out = []
+    search = pattern.search
+    m = search(text)
+    while m is not None:
+        i = bisect_right(starts, m.start()) - 1
+        out.append((blocks[i], m))
+        if i + 1 >= len(starts):
+            break
+        m = search(text, starts[i + 1])
+    return out
 
 
 def blocks_with_hits(structure, blocks, automaton, accept=None):

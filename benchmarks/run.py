@@ -107,7 +107,6 @@ def breakdown(files: list[Path], repeat: int, top: int = 12) -> dict:
     from audit.config import Settings
     from audit.document.load import Input, load
     from audit.engine import Engine
-    from audit.matching import PrefilteredContext
     from audit.rulepack import load_rules
 
     datas = [(str(p), p.read_bytes()) for p in files]
@@ -145,10 +144,7 @@ def breakdown(files: list[Path], repeat: int, top: int = 12) -> dict:
         doc.structure.references  # noqa: B018
         structure_s += time.process_time() - t
         t0 = time.process_time()
-        hits, cands = engine.index.scan_document(doc)
-        ctx = PrefilteredContext(doc, hits, cands)
-        ctx.lexicons, ctx.classifier, ctx.settings = engine.lexicons, engine.classifier, engine.settings
-        ctx.engine, ctx.shared = engine, engine.shared      # as Engine.findings sets them
+        ctx = engine.context(doc)
         for rule in engine.rules:
             if doc.format not in rule.formats:
                 continue

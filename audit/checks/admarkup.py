@@ -103,9 +103,6 @@ def _in_main(context: str) -> bool:
     return "tag=article" in context or "tag=main" in context or "role=main" in context
 
 
-_HOSTS: dict = {}
-
-
 def _ad_hosts(ctx):
     """A regex that finds any ``ads`` registered domain in a lower-cased URL, or None.
 
@@ -113,17 +110,13 @@ def _ad_hosts(ctx):
     a registered domain is made of the URL's own labels, lower-cased and joined with ASCII
     dots (tldextract reads U+3002, U+FF0E, U+FF61 as dots too), so a URL whose lower-cased,
     dot-normalised text contains no ads domain cannot be on an ad domain and needs no parse.
-    Kept per set of domains for the process, not only per engine (``Context.derived``): a
-    context without the engine's shared dict must not rebuild it for every page.
+    Built once per engine (``Context.derived``).
     """
     table = getattr(ctx.classifier, "table", None)
     if not isinstance(table, dict):
         return None
-    ads = frozenset(k for k, v in table.items() if v == "ads" and k)
-    got = _HOSTS.get(ads)
-    if got is None:
-        got = _HOSTS[ads] = re.compile("|".join(re.escape(k) for k in sorted(ads)) if ads else r"(?!)")
-    return got
+    ads = sorted(k for k, v in table.items() if v == "ads" and k)
+    return re.compile("|".join(re.escape(k) for k in ads) if ads else r"(?!)")
 
 
 def _dotted(url: str) -> str:

@@ -12,10 +12,9 @@ earns from what it recommends (HealthNewsReview: conflicts of interest).
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 
 from audit.checks.base import Hit
-from audit.matching import case_folds_apart, gate_strings
+from audit.matching import blocks_matching, case_folds_apart, gate_strings
 
 IMPARTIAL = re.compile(
     r"\b(?:impartial|unbiased|independent and (?:objective|unbiased)|objective (?:and )?(?:scientific|evidence-based) information|"
@@ -38,27 +37,11 @@ AFFILIATE = re.compile(
 
 
 def _impartial_claims(ctx, scope):
-    """``(block, first IMPARTIAL match)`` of the blocks in ``scope`` that hold one.
-
-    One search over the page's text joined by newlines, moving on to the next block after
-    each hit: IMPARTIAL holds no newline and its \\b edges see a newline as they see the
-    edge of a block, so the first hit at or after a block's start that lies in the block is
-    that block's first match.  The match is taken again on the block's own text.
-    """
-    blocks = ctx.doc.blocks
-    text, starts = ctx.structure.joined
-    out = []
-    search = IMPARTIAL.search
-    m = search(text)
-    while m is not None:
-        i = bisect_right(starts, m.start()) - 1
-        b = blocks[i]
-        if b.kind in scope:
-            out.append((b, search(b.text)))
-        if i + 1 >= len(starts):
-            break
-        m = search(text, starts[i + 1])
-    return out
+    """``(block, first IMPARTIAL match)`` of the blocks in ``scope`` that hold one (IMPARTIAL
+    holds no newline and only \\b edges, so one search of the joined text will do); the match
+    is taken again on the block's own text, for block-relative offsets."""
+    return [(b, IMPARTIAL.search(b.text))
+            for b, _ in blocks_matching(ctx.structure, ctx.doc.blocks, IMPARTIAL) if b.kind in scope]
 
 
 def check_impartial_claim(rule, ctx):

@@ -14,20 +14,18 @@ with a colon.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from audit.checks.base import Hit
 
 NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-           "ten": 10, "eleven": 11, "twelve": 12, "a couple of": 2, "both": 2}
+           "ten": 10, "eleven": 11, "twelve": 12}
 _NUM = r"(?P<num>\d{1,2}|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
 _LABEL = re.compile(r"^[A-Z][^:.!?]{1,80}:\s+\S")
 
 
-@lru_cache(maxsize=16)
 def _count_pattern(nouns: tuple[str, ...]):
-    """Cached per lexicon for the process, not only per engine: a context without the engine's
-    shared dict would otherwise escape and sort the nouns again for every page."""
+    """A number, up to four words, then a count noun (longest nouns first); built once per
+    engine (``Context.derived``)."""
     alt = "|".join(sorted((re.escape(n) for n in nouns), key=len, reverse=True))
     return re.compile(rf"\b{_NUM}\s+(?:[\w-]+\s+){{0,4}}?(?P<noun>{alt})\b", re.I)
 
@@ -59,7 +57,7 @@ def check_enumeration(rule, ctx):
         return
     pattern = ctx.derived(("count-pattern", name), lambda: _count_pattern(tuple(nouns)))
     blocks = ctx.doc.blocks
-    candidates = _noun_blocks(ctx, nouns)
+    candidates = _noun_blocks(ctx, name, nouns)
     if not candidates:
         return
     lists = {info.lead_in: info for info in ctx.structure.lists if info.lead_in is not None}
@@ -85,31 +83,7 @@ def check_enumeration(rule, ctx):
             yield Hit(b, m.start(), m.end(), {"match": m.group(0), "expected": expected, "found": found})
 
 
-_AUTOMATA: dict = {}
-
-
-def _noun_automaton(nouns: list[str]):
-    """An Aho-Corasick automaton of the lower-cased count nouns (per lexicon, for the process:
-    cheap to key, and a context without the engine's shared dict must not rebuild it)."""
-    key = tuple(nouns)
-    auto = _AUTOMATA.get(key)
-    if auto is None:
-        import ahocorasick
-
-        auto = ahocorasick.Automaton()
-        for noun in nouns:
-            low = noun.lower()
-            if low:
-                auto.add_word(low, len(low))
-        if len(auto):
-            auto.make_automaton()
-        else:
-            auto = False
-        _AUTOMATA[key] = auto
-    return auto
-
-
-def _noun_blocks(ctx, nouns: list[str]):
+def _noun_blocks(ctx, name: str, nouns: list[str]):
     """The blocks, in order, that may hold a count noun (the others cannot match the pattern).
 
     The count pattern tries a number at every word start of every block (~0.8 ms a page);
@@ -117,10 +91,10 @@ def _noun_blocks(ctx, nouns: list[str]):
     count noun at all; a page whose lower-cased text may hide a case-insensitive match from
     the automaton (``matching.case_folds_apart``) is scanned whole.
     """
-    from audit.matching import blocks_with_hits, case_folds_apart
+    from audit.matching import blocks_with_hits, case_folds_apart, length_automaton
 
     blocks = ctx.doc.blocks
-    auto = _noun_automaton(nouns)
+    auto = ctx.derived(("count-noun-automaton", name), lambda: length_automaton(nouns))
     if not auto or not blocks or case_folds_apart(ctx.structure.lower_text):
         return blocks
     return blocks_with_hits(ctx.structure, blocks, auto, _whole_noun)

@@ -18,9 +18,9 @@ from being reported.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 
 from audit.checks.base import Hit
+from audit.matching import blocks_matching
 
 _W = r"(?:[A-Z\u00c0-\u00de][\w'\-]+)"          # a capitalised word, accents included
 TITLED = re.compile(
@@ -55,18 +55,7 @@ _TITLE_OR_CREDENTIAL = re.compile(r"Dr|Doctor|Prof|M\.?D|Ph\.?D|D\.?O|MBBS|FRCS|
 
 def _candidate_blocks(ctx):
     """The blocks, in order, that hold a title or credential TITLED needs."""
-    blocks = ctx.doc.blocks
-    text, starts = ctx.structure.joined          # blocks joined by "\n", and where each starts
-    out = []
-    search = _TITLE_OR_CREDENTIAL.search
-    m = search(text)
-    while m is not None:
-        i = bisect_right(starts, m.start()) - 1
-        out.append(blocks[i])
-        if i + 1 >= len(starts):
-            break
-        m = search(text, starts[i + 1])          # on to the next block
-    return out
+    return [b for b, _ in blocks_matching(ctx.structure, ctx.doc.blocks, _TITLE_OR_CREDENTIAL)]
 
 
 def _people(ctx, scope):

@@ -47,39 +47,6 @@ def run(rule, ctx: Context):
     yield Hit(None)
 
 
-_AUTOMATA: dict = {}
-
-
-def _literal_automaton(when):
-    """An Aho-Corasick automaton of the strings one of which every match of ``when`` holds
-    (matching.required_literals: lower-case, sound for normalised text), or False.
-
-    Kept per pattern for the process as well as per engine (``Context.derived``): a context
-    built without the engine's shared dict (the benchmark's per-rule breakdown) would
-    otherwise analyse the pattern and build the automaton again for every page.
-    """
-    key = (when.pattern, int(when.flags))
-    auto = _AUTOMATA.get(key)
-    if auto is None:
-        auto = _AUTOMATA[key] = _build_automaton(when)
-    return auto
-
-
-def _build_automaton(when):
-    from audit.matching import required_literals
-
-    lits = required_literals(when)
-    if not lits:
-        return False
-    import ahocorasick
-
-    auto = ahocorasick.Automaton()
-    for lit in lits:
-        auto.add_word(lit, len(lit))
-    auto.make_automaton()
-    return auto
-
-
 def _when_blocks(ctx: Context, rule, when):
     """The blocks, in document order, that may match ``when``; the others count no match.
 
@@ -89,10 +56,11 @@ def _when_blocks(ctx: Context, rule, when):
     needs (lower-casing maps U+0130 to "i", as ``regex`` matches it; U+017F never survives
     NFKC normalisation).
     """
-    from audit.matching import blocks_with_hits
+    from audit.matching import blocks_with_hits, length_automaton, required_literals
 
     blocks = ctx.doc.blocks
-    auto = ctx.derived(("presence-when-literals", rule.id, when.pattern), lambda: _literal_automaton(when))
+    auto = ctx.derived(("presence-when-literals", when.pattern, int(when.flags)),
+                       lambda: length_automaton(required_literals(when) or ()))
     if not auto or not blocks:
         return blocks
     return blocks_with_hits(ctx.structure, blocks, auto)

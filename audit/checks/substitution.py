@@ -13,12 +13,15 @@ from audit.checks.base import Context, Hit
 
 
 def _doc_has(ctx: Context, words: tuple[str, ...]) -> bool:
-    text = ctx.structure.lower_text
-    return any(re.search(r"(?<!\w)" + re.escape(w.lower()) + r"(?!\w)", text) for w in words)
+    """Whether the document holds one of ``words`` as a whole word (one pattern per word list,
+    built once per engine)."""
+    pattern = ctx.derived(("substitution-context", words), lambda: re.compile(
+        "|".join(r"(?<!\w)" + re.escape(w.lower()) + r"(?!\w)" for w in words)))
+    return pattern.search(ctx.structure.lower_text) is not None
 
 
 def run(rule, ctx: Context):
-    swaps = {k.lower(): v for k, v in rule.swaps.items()}
+    swaps = ctx.derived(("substitution-swaps", rule.id), lambda: {k.lower(): v for k, v in rule.swaps.items()})
     for block, s, e in ctx.matches(rule):
         found = block.text[s:e]
         right, context = swaps.get(found.lower(), (None, ()))
