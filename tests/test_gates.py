@@ -140,3 +140,15 @@ def test_case_folds_apart_names_the_characters_lowercasing_hides():
         assert case_folds_apart(text.lower()), text
     for text in ("plain text", "caf\u00e9 cr\u00e8me", "stra\u00dfe"):
         assert not case_folds_apart(text.lower()), text
+
+
+def test_may_cite_strings_are_implied_by_the_patterns():
+    """Every string URL, DOI or _YEAR requires (as gate_strings reads them) holds one of the
+    strings Structure._may_cite tests, so its shortcut never drops a citation-like block."""
+    from audit.document.structure import DOI, URL, _YEAR
+
+    hand = ("19", "20", "10.", "http", "www.")
+    for pattern in (URL, DOI, _YEAR):
+        gates = gate_strings(pattern)
+        assert gates, pattern.pattern
+        assert all(any(h in g for h in hand) for g in gates), (pattern.pattern, gates)
