@@ -22,7 +22,7 @@ IMPARTIAL = re.compile(
     re.I)
 PROMO = re.compile(
     r"\b(?:learn more|sign up|subscribe|buy now|shop now|order now|book (?:an|your) (?:appointment|consultation)|"
-    r"call (?:us )?(?:now|today)|limited (?:time|partner) offer|special offer|discount|free consultation|"
+    r"call (?:us )?(?:now|today)|limited[- ]time offer|special offer|discount|free consultation|"
     r"find out if you are a candidate|advertisement|sponsored)\b", re.I)
 AFFILIATE = re.compile(
     r"amazon\.[a-z.]+/\S*[?&]tag=|[?&](?:aff_?id|affiliate(?:_id)?|partner_id|clickref|irclickid)=|amzn\.to/|"
