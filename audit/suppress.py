@@ -122,7 +122,7 @@ def directives(doc) -> list[Directive]:
 
 def source_domain(doc) -> tuple[str | None, str | None]:
     """``(host, registered domain)`` of a source: its URL, else its canonical or og:url address."""
-    from audit.document.domains import registered_domain
+    from audit.document.domains import host_of, registered_domain
 
     candidates = [doc.source] if "://" in doc.source else []
     candidates += doc.meta.get("link:canonical", []) + doc.meta.get("og:url", [])
@@ -131,9 +131,7 @@ def source_domain(doc) -> tuple[str | None, str | None]:
             continue
         domain = registered_domain(url)
         if domain:
-            host = url.split("://", 1)[1].split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
-            host = host.rsplit("@", 1)[-1].split(":", 1)[0].lower().rstrip(".")
-            return host, domain
+            return host_of(url), domain
     return None, None
 
 

@@ -137,3 +137,17 @@ def test_broken_html_never_crashes():
         doc = parse(junk, source="j", fmt="html") if "text" in junk or "deep" in junk or "bold" in junk else None
         if doc:
             assert doc.blocks
+
+
+def test_domain_class_reads_the_same_host_as_the_registered_domain():
+    """A query or user part that looks like a host must not lend its class to the URL."""
+    from audit.document.domains import DomainClassifier, host_of, registered_domain
+    from audit.rulepack import load_rules
+
+    classify = DomainClassifier(load_rules().lexicons).classify
+    assert host_of("http://user@Example.COM.:8080/a?b#c") == "example.com"
+    assert registered_domain("https://evil.example.com?.nhs.uk") == "example.com"
+    assert classify("https://evil.example.com?.nhs.uk") == "commercial"
+    assert classify("https://evil.example.com#.gov") == "commercial"
+    assert classify("https://www.nhs.uk/conditions/") == "government"
+    assert classify("https://www.cdc.gov/x") == "government"

@@ -106,7 +106,7 @@ def record_stats(rec: dict, fail_under: float, fail_on: str, nbytes: int = 0) ->
 
 
 def source_domain(source: str) -> str | None:
-    """The registered domain of a URL source (``https://www.nhs.uk/x`` -> ``nhs.uk``), else None."""
+    """The registered domain of a URL source (``https://www.bbc.co.uk/x`` -> ``bbc.co.uk``), else None."""
     if "://" not in source[:16]:
         return None
     from audit.document.domains import registered_domain

@@ -31,17 +31,27 @@ def warm_up() -> None:
     _extract()("example.com")
 
 
-@lru_cache(maxsize=65536)
-def registered_domain(url: str) -> str | None:
-    """``https://www.nhs.uk/x`` -> ``nhs.uk``; None for things that are not URLs or hosts."""
-    if not url:
-        return None
+def host_of(url: str) -> str:
+    """The lower-cased host of a URL (or of a bare ``host/path``): no scheme, user, port, path,
+    query or fragment, no trailing dot.  The one reading of a host, so that the registered
+    domain, the domain class and the source domain of per-domain ignores always agree."""
     host = url.strip()
     if "://" in host:
         host = host.split("://", 1)[1]
     elif host.startswith("//"):
         host = host[2:]
-    host = host.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0].split("@")[-1].split(":")[0]
+    host = host.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0].rsplit("@", 1)[-1].split(":", 1)[0]
+    return host.lower().rstrip(".")
+
+
+@lru_cache(maxsize=65536)
+def registered_domain(url: str) -> str | None:
+    """``https://www.bbc.co.uk/x`` -> ``bbc.co.uk`` (private suffixes count: the NHS's
+    ``www.nhs.uk`` is its own site, ``nhs.uk`` being a public suffix); None for things that
+    are not URLs or hosts."""
+    if not url:
+        return None
+    host = host_of(url)
     if "." not in host:
         return None
     ext = _extract()(host)
@@ -66,8 +76,7 @@ class DomainClassifier:
         dom = registered_domain(url)
         if dom is None:
             return None
-        host = url.split("://", 1)[-1].split("/", 1)[0].split(":")[0].lower()
-        parts = host.split(".")
+        parts = host_of(url).split(".")
         for i in range(len(parts) - 1):
             cls = self.table.get(".".join(parts[i:]))
             if cls:
@@ -78,7 +87,7 @@ class DomainClassifier:
             return "government"
         if first in ("edu", "ac") or suffix == "edu":
             return "academic"
-        if "doi.org" in host:
+        if "doi.org" in ".".join(parts):
             return "journal"
         return "commercial"
 
