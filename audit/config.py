@@ -305,6 +305,8 @@ def _apply_scoring(model: ScoringModel, value: dict, origin: str) -> None:
 
 def describe(settings: Settings) -> list[tuple[str, Any, str]]:
     """``(key, value, origin)`` rows for ``audit config``."""
+    from audit.document.load import DEFAULT_INCLUDE
+
     s = settings
     rows = [
         ("select", s.select, s.origin.get("select", "default")),
@@ -317,7 +319,7 @@ def describe(settings: Settings) -> list[tuple[str, Any, str]]:
         ("per-domain-ignores", s.per_domain_ignores, s.origin.get("per-domain-ignores", "default")),
         ("baseline", s.baseline, s.origin.get("baseline", "default")),
         ("rule-paths", s.rule_paths, s.origin.get("rule-paths", "default")),
-        ("include", s.include or "(built-in: *.html *.htm *.xhtml *.txt *.md *.markdown *.text)",
+        ("include", s.include or f"(built-in: {' '.join(DEFAULT_INCLUDE)})",
          s.origin.get("include", "default")),
         ("exclude", s.exclude, s.origin.get("exclude", "default")),
         ("max-size", s.max_size, s.origin.get("max-size", "default")),

@@ -19,12 +19,8 @@ from hashlib import blake2b
 from typing import Callable
 
 from audit.batch.worker import Stats, record_stats
+from audit.model import CATEGORIES
 
-CATEGORIES = (
-    "ad-interstitial", "placeholder-text", "fictional-expert", "unnamed-expert", "citation-mismatch",
-    "citation-missing", "factual-slip", "hype-claim", "commercial-intent", "missing-authorship",
-    "missing-date",
-)
 
 
 def source_key(source: str) -> bytes:

@@ -29,7 +29,9 @@ from collections import Counter
 from pathlib import Path
 from typing import IO, Iterator, NamedTuple
 
-DOC_INCLUDE = ("*.html", "*.htm", "*.xhtml", "*.txt", "*.md", "*.markdown", "*.text")
+from audit.document.load import DEFAULT_INCLUDE
+
+DOC_INCLUDE = DEFAULT_INCLUDE       # the documents `audit check` reads from a directory
 RECORD_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
 WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
 BATCH_INCLUDE = DOC_INCLUDE + tuple("*" + s for s in RECORD_SUFFIXES + WARC_SUFFIXES)

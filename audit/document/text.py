@@ -16,7 +16,6 @@ from audit.document.model import Block, Document
 _ITEM = re.compile(r"^[ \t\u00a0]*(?P<m>[•●▪◦‣∙·*+\-–]|\d{1,3}[.)]|[a-zA-Z][.)](?=\s))[ \t\u00a0]+(?=\S)")
 _MD_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t#]*$")
 _MD_RULE = re.compile(r"^\s*([-*_])(\s*\1){2,}\s*$")
-_MD_COMMENT = re.compile(r"<!--(.*?)-->", re.S)
 _TEXT_DIRECTIVE = re.compile(r"^[ \t]*#[ \t]*audit-[A-Za-z]")   # '# audit-ignore ID' (audit/suppress.py)
 
 

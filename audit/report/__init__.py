@@ -26,8 +26,6 @@ FORMATS = {
     "markdown": "markdown",
     "html": "html",
 }
-EXTENSIONS = {"text": ".txt", "line": ".txt", "json": ".json", "jsonl": ".jsonl", "sarif": ".sarif",
-              "github": ".txt", "junit": ".xml", "markdown": ".md", "html": ".html"}
 
 
 @dataclass

@@ -75,9 +75,3 @@ def summary(cards) -> dict:
         "suppressed": sum(len(getattr(c, "suppressed", ()) or ()) for c in cards),
         "mean": (sum(scored) / len(scored)) if scored else None,
     }
-
-
-def verdict(card) -> str:
-    if card.error:
-        return "error"
-    return "pass" if card.passed else "fail"
