@@ -7,7 +7,7 @@ from pathlib import Path
 from audit.config import Settings
 from audit.engine import Engine
 from audit.rulepack import RuleSet
-from audit.rulepack import load_rules as _load_rules
+from audit.rulepack import rules_for
 
 # (rules, config) -> Engine.  The objects themselves are kept beside the engine and compared by
 # identity, so a recycled id() can never hand back an engine built for other rules.
@@ -15,8 +15,8 @@ _ENGINES: dict[tuple[int, int], tuple[object, object, Engine]] = {}
 
 
 def load_rules(*, extra_paths=(), config: Settings | None = None) -> RuleSet:
-    paths = list(extra_paths) + (list(config.rule_paths) if config else [])
-    return _load_rules(paths)
+    """The built-in rules, then ``config``'s rule-paths, then ``extra_paths`` (as the CLI)."""
+    return rules_for(config or Settings(), extra_paths)
 
 
 def _engine(rules, config) -> Engine:

@@ -85,7 +85,7 @@ def check(paths, fmt, outputs, baseline, write_baseline, fail_under, fail_on, ex
     from audit.engine import Engine
     from audit.model import Scorecard
     from audit.report.output import check_writable, parse_specs
-    from audit.rulepack import load_rules
+    from audit.rulepack import rules_for
 
     # where reports go is checked before anything is audited (exit 2)
     specs = parse_specs(outputs, FORMATS)
@@ -97,7 +97,7 @@ def check(paths, fmt, outputs, baseline, write_baseline, fail_under, fail_on, ex
         "max-size": max_size, "baseline": baseline,
     })
     settings.online, settings.allow_private, settings.use_cache = online, allow_private, not no_cache
-    ruleset = load_rules(list(settings.rule_paths) + list(rules_path))
+    ruleset = rules_for(settings, rules_path)
     engine = Engine(ruleset, settings)
     errors: list = []
     cards = []
@@ -213,10 +213,10 @@ def init_cmd(force, path):
 @click.option("--isolated", is_flag=True)
 def rules_cmd(rules_path, config, isolated):
     """List the rules: id, category, level, weight and what each looks for."""
-    from audit.rulepack import load_rules
+    from audit.rulepack import rules_for
 
     settings = _settings(config, isolated)
-    ruleset = load_rules(list(settings.rule_paths) + list(rules_path))
+    ruleset = rules_for(settings, rules_path)
     rows = sorted(ruleset.rules, key=lambda r: (r.category, r.id))
     width = max((len(r.id) for r in rows), default=10)
     for r in rows:
@@ -235,11 +235,13 @@ def rules_cmd(rules_path, config, isolated):
 @cli.command("rule")
 @click.argument("rule_id")
 @click.option("--rules-path", multiple=True, type=click.Path(file_okay=False))
-def rule_cmd(rule_id, rules_path):
+@click.option("--config", type=click.Path(dir_okay=False))
+@click.option("--isolated", is_flag=True)
+def rule_cmd(rule_id, rules_path, config, isolated):
     """Show one rule: what it checks, why it matters, and examples."""
-    from audit.rulepack import load_rules
+    from audit.rulepack import rules_for
 
-    ruleset = load_rules(list(rules_path))
+    ruleset = rules_for(_settings(config, isolated), rules_path)
     rule = ruleset.by_id().get(rule_id)
     from audit.suppress import META_RULES
 

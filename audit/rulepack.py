@@ -138,6 +138,13 @@ def _load_dir(directory: Path, lexicons: dict[str, list[str]], rules: dict[str, 
             rules[rule.id] = rule
 
 
+def rules_for(settings, extra_paths=()) -> RuleSet:
+    """The rules a run uses: built-in packs, then the settings' ``rule-paths``, then
+    ``extra_paths`` (``--rules-path``, the API's ``extra_paths``); a later pack's rule replaces
+    an earlier one with the same id, so what is named explicitly wins."""
+    return load_rules(list(settings.rule_paths) + list(extra_paths))
+
+
 def load_rules(extra_paths=()) -> RuleSet:
     """Load the built-in packs plus each directory in ``extra_paths``; validate and compile."""
     lexicons: dict[str, list[str]] = {}

@@ -200,3 +200,17 @@ def test_version_and_rules_do_not_import_heavy_modules():
     for args in (["--version"], ["rules"]):
         out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=ROOT)
         assert "HEAVY []" in out.stdout, out.stdout + out.stderr
+
+
+def test_rule_and_rules_see_the_same_house_rules(run, tmp_path):
+    """A pack named by the project's config is listed by `audit rules` and shown by `audit rule`."""
+    pack = tmp_path / "house"
+    pack.mkdir()
+    (pack / "house.toml").write_text(
+        '[[rule]]\nid = "House.NoSynergy"\ncategory = "hype-claim"\nlevel = "info"\nweight = 1\n'
+        'rationale = "Jargon."\nkind = "existence"\nmessage = "Jargon: {match}"\nphrases = ["synergy"]\n',
+        encoding="utf-8")
+    (tmp_path / ".audit.toml").write_text('rule-paths = ["house"]\n', encoding="utf-8")
+    assert "House.NoSynergy" in run("rules").output
+    shown = run("rule", "House.NoSynergy")
+    assert shown.exit_code == 0 and "Jargon." in shown.output

@@ -36,7 +36,7 @@ def run_batch(*, inputs, out, resume, jobs, chunk_size, summary_path, csv_path, 
     from audit.batch.sources import BATCH_INCLUDE, Sources, estimate_total, file_size, kind_of
     from audit.batch.worker import Spec, engine_for
     from audit.cli import _codes, _settings
-    from audit.rulepack import load_rules
+    from audit.rulepack import rules_for
 
     settings = _settings(config, isolated, **{
         "fail-under": fail_under, "fail-on": fail_on, "select": _codes(select) or None,
@@ -54,7 +54,7 @@ def run_batch(*, inputs, out, resume, jobs, chunk_size, summary_path, csv_path, 
 
         warm_up()
     else:
-        load_rules(list(settings.rule_paths) + list(rules_path))  # a broken pack: exit 2 first
+        rules_for(settings, rules_path)       # a broken pack: exit 2 before any work
     include_globs = tuple(settings.include) if settings.include else BATCH_INCLUDE
 
     progress = Progress(sys.stderr, tty=_stderr_tty(), enabled=not quiet, interval=progress_interval)

@@ -45,9 +45,9 @@ class Spec:
 
     def build(self):
         from audit.engine import Engine
-        from audit.rulepack import load_rules
+        from audit.rulepack import rules_for
 
-        ruleset = load_rules(list(self.settings.rule_paths) + list(self.rule_paths))
+        ruleset = rules_for(self.settings, self.rule_paths)
         return Engine(ruleset, self.settings)
 
 
