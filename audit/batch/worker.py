@@ -115,11 +115,10 @@ def source_domain(source: str) -> str | None:
 
 
 def encode_record(rec: dict) -> bytes:
-    """One JSONL line (UTF-8, compact, newline-terminated); lone surrogates are escaped."""
-    try:
-        return (json.dumps(rec, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
-    except UnicodeEncodeError:
-        return (json.dumps(rec, ensure_ascii=True, separators=(",", ":")) + "\n").encode("ascii")
+    """One JSONL line: the same encoding as ``--format jsonl`` (report.jsonl.encode_line)."""
+    from audit.report.jsonl import encode_line
+
+    return encode_line(rec)
 
 
 def error_result(source: str, message: str, spec: Spec | None = None) -> tuple[bytes, Stats]:

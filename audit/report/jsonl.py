@@ -14,5 +14,14 @@ import json
 from audit.report.json_report import document
 
 
+def encode_line(rec: dict) -> bytes:
+    """One JSONL line (UTF-8, compact, newline-terminated).  A lone surrogate (text that came
+    in as a JSON string) cannot be UTF-8: that record is written with ASCII escapes instead."""
+    try:
+        return (json.dumps(rec, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+    except UnicodeEncodeError:
+        return (json.dumps(rec, ensure_ascii=True, separators=(",", ":")) + "\n").encode("ascii")
+
+
 def render(cards, ctx=None) -> str:
-    return "".join(json.dumps(document(c), ensure_ascii=False, separators=(",", ":")) + "\n" for c in cards)
+    return "".join(encode_line(document(c)).decode("utf-8") for c in cards)
