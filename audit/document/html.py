@@ -381,8 +381,6 @@ def parse_html(doc: Document, utf8: bytes | None = None) -> Document:
     context) when it has text.  Text nodes are only logged here; the aligner locates them
     in the source when a position is first asked for (``_Aligner.run_to``).
     """
-    import lxml.etree as etree
-
     src = doc.content
     m = _XML_DECL.match(src)
     text_for_parser = src if not m else " " * m.end() + src[m.end():]
@@ -392,7 +390,18 @@ def parse_html(doc: Document, utf8: bytes | None = None) -> Document:
     root = _parse_tree(text_for_parser, utf8 if text_for_parser is src else None)
     if root is None:
         return doc   # nothing parseable: an empty document, reported by the caller
-    aligner = _Aligner(doc)
+    (_walk_compiled or _walk_python)(doc, root, _Aligner(doc))
+    return doc
+
+
+def _walk_python(doc: Document, root, aligner: _Aligner) -> None:
+    """Read blocks, links, embeds, metadata and comments from libxml2's tree into ``doc``.
+
+    The reference walk, and the one used where the compiled walk (``_fastwalk``) is not
+    built; both must fill a Document identically (``tests/batch/test_fast_path.py``).
+    """
+    import lxml.etree as etree
+
     log = aligner.log
     log_append = log.append
     blocks = doc.blocks
@@ -575,7 +584,6 @@ def parse_html(doc: Document, utf8: bytes | None = None) -> Document:
         if bctx is None:
             bctx = _context(ctx, ctx_els, classes, pending)
         make_block(state, parts, anchors, bctx, plinks)
-    return doc
 
 
 def _read_meta(doc: Document, el) -> None:
@@ -601,3 +609,11 @@ def _read_head(doc: Document, head, aligner: _Aligner) -> None:
             doc.jsonld.append(el.text)
         elif tag == "link" and el.get("rel") and el.get("href"):
             doc.meta.setdefault("link:" + " ".join(el.get("rel").split()).lower(), []).append(el.get("href"))
+
+
+# The same walk compiled with Cython over libxml2's nodes (audit/document/_fastwalk.pyx), when
+# the install could build it; imported last because it reads this module's tables.
+try:
+    from audit.document._fastwalk import walk as _walk_compiled
+except ImportError:              # no compiler at install time, or lxml's C-API changed
+    _walk_compiled = None
