@@ -133,9 +133,9 @@ cdef dict _KIND_STATE = _html._KIND_STATE
 cdef frozenset _SKIP = _html._SKIP
 cdef frozenset _EMBEDS = _html._EMBEDS
 cdef frozenset _CONTEXT_SET = _html._CONTEXT_SET
+cdef tuple _CONTEXT_ATTRS = _html._CONTEXT_ATTRS
 cdef tuple _MAIN_TAGS = _html._MAIN_TAGS
 cdef tuple _PLAIN = _html._PLAIN
-_context_of = _html._context_of
 _read_head = _html._read_head
 _read_meta = _html._read_meta
 cdef int C_INLINE = _html._INLINE
@@ -199,6 +199,26 @@ cdef object _collect_text(node_t *n):
     return b"".join(pieces).decode("utf-8")
 
 
+cdef bint _blank(node_t *n) noexcept:
+    """True if the text lxml would collect from ``n`` is absent, empty or all white space.
+
+    Only ASCII white space is recognised here (what ``str.isspace`` also calls white space);
+    anything else answers False and is judged by ``str.isspace`` as in the Python walk.  Most
+    text between tags is indentation, and this spares making a str of it.
+    """
+    cdef const unsigned char *p
+    n = _text_or_skip(n)
+    while n is not NULL:
+        p = <const unsigned char *>n.content
+        if p is not NULL:
+            while p[0] != 0:
+                if not (p[0] == 32 or 9 <= p[0] <= 13 or 28 <= p[0] <= 31):
+                    return False
+                p += 1
+        n = _text_or_skip(n.next)
+    return True
+
+
 cdef inline bint _walked(node_t *n) noexcept:
     """Nodes iterwalk reports: elements, comments, entity references, processing instructions."""
     return n.type == ELEMENT or n.type == COMMENT or n.type == ENTITY_REF or n.type == PI
@@ -235,6 +255,35 @@ cdef str _tag(node_t *n, void *cdoc):
     return _element_factory(cdoc, n).tag     # "{namespace}name": rare in HTML, let lxml spell it
 
 
+cdef str _own_context(str tag, list items):
+    """``html._context_of``: an element's own context tokens from its attributes."""
+    cdef list tokens = ["tag=" + tag] if tag in _MAIN_TAGS else []
+    cdef str name
+    if len(items) == 1:                    # the common case: one class or id
+        name, v = items[0]
+        if name in _CONTEXT_SET:
+            if v:
+                tokens.append(f"{name}={'.'.join(v.split())}")
+        elif name.startswith("data-"):
+            tokens.append(name)
+        return " ".join(tokens)
+    cdef dict found = {}
+    cdef list data = []
+    for name, v in items:
+        if name in _CONTEXT_SET:
+            if name not in found:
+                found[name] = v
+        elif name.startswith("data-"):
+            data.append(name)
+    if found:
+        for name in _CONTEXT_ATTRS:
+            v = found.get(name)
+            if v:
+                tokens.append(f"{name}={'.'.join(v.split())}")
+    tokens.extend(data)
+    return " ".join(tokens)
+
+
 cdef str _context(list ctx, node_t **els, dict classes, Py_ssize_t top, void *cdoc):
     """``html._context``: the joined context of the open elements up to depth ``top``."""
     cdef Py_ssize_t k = len(ctx)
@@ -258,7 +307,7 @@ cdef str _context(list ctx, node_t **els, dict classes, Py_ssize_t top, void *cd
                 if tag in _MAIN_TAGS:
                     own = "tag=" + tag + " " + own if own else "tag=" + tag
             else:
-                own = _context_of(_tag(n, cdoc), items)
+                own = _own_context(_tag(n, cdoc), items)
         else:
             tag = _tag(n, cdoc)
             own = "tag=" + tag if tag in _MAIN_TAGS else ""
@@ -434,9 +483,10 @@ cdef class _Walk:
             dt = _get(n, b"datetime")
             el = _element_factory(self.cdoc, n)
             self.doc.times.append((dt or "", "".join(el.itertext()).strip(), len(self.blocks)))
-        text = _collect_text(n.children)
-        if text:
-            self.add_text(text, n)
+        if self.parts or not _blank(n.children):
+            text = _collect_text(n.children)
+            if text:
+                self.add_text(text, n)
         return True
 
     cdef int end(self, node_t *n) except -1:
@@ -477,17 +527,19 @@ cdef class _Walk:
             else:
                 self.bctx = None
                 self.pending = self.depth
-        tail = _collect_text(n.next)
-        if tail:
-            self.add_text(tail, NULL)
+        if self.parts or not _blank(n.next):
+            tail = _collect_text(n.next)
+            if tail:
+                self.add_text(tail, NULL)
         return 0
 
     cdef int comment(self, node_t *n) except -1:
         text = _str(n.content) if n.content is not NULL else ""
         self.doc.comments.append((text.strip(), self.aligner._line_offset(_line(n, self.cdoc))))
-        tail = _collect_text(n.next)
-        if tail:
-            self.add_text(tail, NULL)
+        if self.parts or not _blank(n.next):
+            tail = _collect_text(n.next)
+            if tail:
+                self.add_text(tail, NULL)
         return 0
 
 
