@@ -198,9 +198,13 @@ def run_batch(*, inputs, out, resume, jobs, chunk_size, summary_path, csv_path, 
     if elapsed > 0 and summary.nbytes:
         data["run"]["megabytes_per_second"] = round(summary.nbytes / 1e6 / elapsed, 2)
     if summary_path:
-        with open(summary_path, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, indent=2, ensure_ascii=False)
-            fh.write("\n")
+        # atomically: a reader (or a kill now) sees the previous summary or the whole new one
+        from audit.report.output import write_atomic
+
+        try:
+            write_atomic(summary_path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        except OSError as exc:
+            raise AuditError(f"cannot write {summary_path}: {exc.strerror}") from None
     if not quiet:
         if summary_path:
             table = render_table(data)

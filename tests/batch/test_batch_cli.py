@@ -93,6 +93,20 @@ def test_summary_and_csv(invoke, pages, tmp_path):
     assert first["hype-claim"] == str(rec["categories"]["hype-claim"]["findings"])
 
 
+def test_summary_replaced_whole_not_rewritten_in_place(invoke, pages, tmp_path):
+    """A reader of the summary sees the previous file or the whole new one, never a torn one:
+    the new summary goes to a temporary file renamed over the old (a hard link to the old
+    file keeps the old content; a write in place would have changed it too)."""
+    out, s = tmp_path / "o.jsonl", tmp_path / "s.json"
+    s.write_text('{"old": true}\n', encoding="utf-8")
+    keep = tmp_path / "old-link.json"
+    keep.hardlink_to(s)
+    invoke("batch", pages, "--out", out, "--summary", s, "--jobs", 0, "-q")
+    assert json.loads(keep.read_text()) == {"old": True}
+    assert json.loads(s.read_text())["documents"] == 7
+    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]   # none left behind
+
+
 def test_exit_codes(invoke, tmp_path, pages):
     clean = tmp_path / "clean.txt"
     clean.write_text(CLEAN, encoding="utf-8")
