@@ -29,15 +29,16 @@ from collections import Counter
 from pathlib import Path
 from typing import IO, Iterator, NamedTuple
 
-from audit.document.load import DEFAULT_INCLUDE
+from audit.document.load import DEFAULT_INCLUDE, MEDIA_FORMATS
 
 DOC_INCLUDE = DEFAULT_INCLUDE       # the documents `audit check` reads from a directory
 RECORD_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
 WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
 BATCH_INCLUDE = DOC_INCLUDE + tuple("*" + s for s in RECORD_SUFFIXES + WARC_SUFFIXES)
 _GLOB_CHARS = frozenset("*?[")
-_HTML_TYPES = ("text/html", "application/xhtml+xml", "application/xhtml", "text/xml", "application/xml")
-_TEXT_TYPES = {"text/plain": "text", "text/markdown": "markdown", "text/x-markdown": "markdown"}
+# What a WARC record's Content-Type is read as: audit's media types, plus the XML types that
+# crawlers record for XHTML pages served as XML.
+_RECORD_FORMATS = {**MEDIA_FORMATS, "application/xhtml": "html", "text/xml": "html", "application/xml": "html"}
 _MAX_LIST_DEPTH = 8
 
 
@@ -267,10 +268,9 @@ def content_type(value: str | None):
         k, _, v = p.partition("=")
         if k.strip().lower() == "charset" and v.strip():
             charset = v.strip().strip("\"'")
-    if mime in _HTML_TYPES:
-        return "html", charset
-    if mime in _TEXT_TYPES:
-        return _TEXT_TYPES[mime], charset
+    fmt = _RECORD_FORMATS.get(mime)
+    if fmt is not None:
+        return fmt, charset
     return False, None
 
 

@@ -123,7 +123,9 @@ def read_input(item: Input, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
     return data
 
 
-_MEDIA_FORMAT = {"text/html": "html", "application/xhtml+xml": "html", "text/plain": "text",
+#: The media types audit reads, and the format each is parsed as: the one table behind a
+#: fetched URL (web.fetch accepts exactly these) and a batch's WARC/JSONL records.
+MEDIA_FORMATS = {"text/html": "html", "application/xhtml+xml": "html", "text/plain": "text",
                  "text/markdown": "markdown", "text/x-markdown": "markdown"}
 
 
@@ -139,7 +141,7 @@ def fetch_input(item: Input, *, max_bytes: int, allow_private: bool = False) -> 
     except FetchError as exc:
         raise InputError(str(exc)) from None
     fetched = Input(item.source, data=page.body, declared_charset=page.encoding,
-                    declared_format=_MEDIA_FORMAT.get(page.content_type or ""))
+                    declared_format=MEDIA_FORMATS.get(page.content_type or ""))
     return fetched, {"url": item.url, "final_url": page.final_url, "status": page.status,
                      "content_type": page.content_type}
 

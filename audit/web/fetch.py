@@ -34,6 +34,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
+from audit.document.load import MEDIA_FORMATS
+
 import requests
 import urllib3
 
@@ -53,10 +55,8 @@ __all__ = [
 #: Resolver signature: host name (IDNA-encoded, or an IP literal) -> addresses.
 Resolver = Callable[[str], Iterable[str]]
 
-#: Document types :func:`fetch` will hand to the document parsers.
-ACCEPTED_CONTENT_TYPES = frozenset(
-    {"text/html", "application/xhtml+xml", "text/plain", "text/markdown"}
-)
+#: Document types :func:`fetch` will hand to the document parsers: the ones they can read.
+ACCEPTED_CONTENT_TYPES = frozenset(MEDIA_FORMATS)
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 DEFAULT_TIMEOUT = (5, 15)

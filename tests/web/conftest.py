@@ -144,6 +144,7 @@ class _Handler(BaseHTTPRequestHandler):
             "/page": lambda: self._send(200, PAGE),
             "/latin": lambda: self._send(200, "café".encode("latin-1"), "text/plain; charset=ISO-8859-1"),
             "/markdown": lambda: self._send(200, b"# Title\n", "text/markdown"),
+            "/x-markdown": lambda: self._send(200, b"# Title\n\nSome text.\n", "text/x-markdown"),
             "/notype": lambda: self._send(200, b"untyped", None),
             "/image": lambda: self._send(200, b"\x89PNG....", "image/png"),
             "/missing": lambda: self._send(404, b"not found"),

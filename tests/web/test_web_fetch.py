@@ -52,6 +52,15 @@ def test_text_types_and_charset(server):
     assert fetch(server.url("/markdown"), allow_private=True).content_type == "text/markdown"
 
 
+def test_every_type_the_loader_reads_is_fetched(server):
+    """text/x-markdown is read as Markdown by the loader, so fetching it must not refuse it."""
+    from audit.document.load import Input, load
+
+    doc = load(Input(server.url("/x-markdown"), url=server.url("/x-markdown")), allow_private=True)
+    assert doc.format == "markdown"
+    assert [b.kind for b in doc.blocks] == ["title", "paragraph"]   # a leading '# ' is the title
+
+
 def test_missing_content_type_is_accepted(server):
     result = fetch(server.url("/notype"), allow_private=True)
     assert result.content_type is None and result.encoding is None
