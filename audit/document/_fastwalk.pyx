@@ -132,10 +132,9 @@ cdef dict _CODES = _html._CODES
 cdef dict _KIND_STATE = _html._KIND_STATE
 cdef frozenset _SKIP = _html._SKIP
 cdef frozenset _EMBEDS = _html._EMBEDS
-cdef frozenset _CONTEXT_SET = _html._CONTEXT_SET
-cdef tuple _CONTEXT_ATTRS = _html._CONTEXT_ATTRS
 cdef tuple _MAIN_TAGS = _html._MAIN_TAGS
 cdef tuple _PLAIN = _html._PLAIN
+_context_of = _html._context_of
 _read_head = _html._read_head
 _read_meta = _html._read_meta
 cdef int C_INLINE = _html._INLINE
@@ -255,35 +254,6 @@ cdef str _tag(node_t *n, void *cdoc):
     return _element_factory(cdoc, n).tag     # "{namespace}name": rare in HTML, let lxml spell it
 
 
-cdef str _own_context(str tag, list items):
-    """``html._context_of``: an element's own context tokens from its attributes."""
-    cdef list tokens = ["tag=" + tag] if tag in _MAIN_TAGS else []
-    cdef str name
-    if len(items) == 1:                    # the common case: one class or id
-        name, v = items[0]
-        if name in _CONTEXT_SET:
-            if v:
-                tokens.append(f"{name}={'.'.join(v.split())}")
-        elif name.startswith("data-"):
-            tokens.append(name)
-        return " ".join(tokens)
-    cdef dict found = {}
-    cdef list data = []
-    for name, v in items:
-        if name in _CONTEXT_SET:
-            if name not in found:
-                found[name] = v
-        elif name.startswith("data-"):
-            data.append(name)
-    if found:
-        for name in _CONTEXT_ATTRS:
-            v = found.get(name)
-            if v:
-                tokens.append(f"{name}={'.'.join(v.split())}")
-    tokens.extend(data)
-    return " ".join(tokens)
-
-
 cdef str _context(list ctx, node_t **els, dict classes, Py_ssize_t top, void *cdoc):
     """``html._context``: the joined context of the open elements up to depth ``top``."""
     cdef Py_ssize_t k = len(ctx)
@@ -307,7 +277,7 @@ cdef str _context(list ctx, node_t **els, dict classes, Py_ssize_t top, void *cd
                 if tag in _MAIN_TAGS:
                     own = "tag=" + tag + " " + own if own else "tag=" + tag
             else:
-                own = _own_context(_tag(n, cdoc), items)
+                own = _context_of(_tag(n, cdoc), items)     # several attributes: rarer
         else:
             tag = _tag(n, cdoc)
             own = "tag=" + tag if tag in _MAIN_TAGS else ""
