@@ -94,7 +94,17 @@ class Settings:
         return False
 
     def fails_on(self, level: str) -> bool:
-        return self.fail_on != "never" and LEVEL_RANK[level] >= LEVEL_RANK[self.fail_on]
+        return self.fail_on != "never" and LEVEL_RANK.get(level, 0) >= LEVEL_RANK[self.fail_on]
+
+    def passes(self, error: str | None, score: float | None, levels) -> bool:
+        """The policy verdict on one source: an error fails; a score under ``fail-under`` fails;
+        a finding at ``fail-on`` or above fails.  The one definition, for a fresh Scorecard
+        (``Engine.passes``) and for a record read back from a batch's output (resume)."""
+        if error is not None:
+            return False
+        if score is not None and score < self.fail_under:
+            return False
+        return not any(self.fails_on(level) for level in levels)
 
 
 def _type_ok(kind: str, value) -> bool:

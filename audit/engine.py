@@ -145,11 +145,7 @@ class Engine:
         return card
 
     def passes(self, card: Scorecard) -> bool:
-        if card.error is not None:
-            return False
-        if card.score is not None and card.score < self.settings.fail_under:
-            return False
-        return not any(self.settings.fails_on(f.level) for f in card.findings)
+        return self.settings.passes(card.error, card.score, (f.level for f in card.findings))
 
     def audit_input(self, item) -> Scorecard:
         """Load and audit one input; an unreadable input becomes an error record."""

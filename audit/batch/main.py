@@ -31,10 +31,10 @@ def _stderr_tty() -> bool:
 def run_batch(*, inputs, out, resume, jobs, chunk_size, summary_path, csv_path, engine, scheduler,
               timeout, fail_under, fail_on, exit_zero, select, ignore, config, isolated, rules_path,
               include, exclude, max_size, quiet, progress_interval, network=(False, False, True)) -> int:
-    from audit.batch.output import CsvOutput, JsonlOutput, Summary, render_table, source_key, stats_from_line
+    from audit.batch.output import CsvOutput, JsonlOutput, Summary, render_table, source_key
     from audit.batch.progress import Progress
     from audit.batch.sources import BATCH_INCLUDE, Sources, estimate_total, file_size, kind_of
-    from audit.batch.worker import Spec, engine_for
+    from audit.batch.worker import Spec, engine_for, record_stats
     from audit.cli import _codes, _settings
     from audit.rulepack import rules_for
 
@@ -77,7 +77,7 @@ def run_batch(*, inputs, out, resume, jobs, chunk_size, summary_path, csv_path, 
         nonlocal resumed
         resumed += 1
         done.add(source_key(rec["source"]))
-        stats = stats_from_line(rec, settings)
+        stats = record_stats(rec, settings)
         summary.add(stats)
         if csv_out is not None:
             csv_out.add(stats)

@@ -18,7 +18,7 @@ from collections import Counter
 from hashlib import blake2b
 from typing import Callable
 
-from audit.batch.worker import Stats, record_stats
+from audit.batch.worker import Stats
 from audit.model import CATEGORIES
 
 
@@ -273,6 +273,3 @@ def render_table(summary: dict, *, top: int = 10) -> str:
         lines.append(f"{d['domain']:<{width}} {d['documents']:>9} {d['errors']:>7} {d['failed']:>7} {ms:>10}")
     return "\n".join(lines) + "\n"
 
-
-def stats_from_line(rec: dict, settings, nbytes: int = 0) -> Stats:
-    return record_stats(rec, settings.fail_under, settings.fail_on, nbytes)

@@ -76,23 +76,13 @@ class Stats(NamedTuple):
     nbytes: int
 
 
-def record_stats(rec: dict, fail_under: float, fail_on: str, nbytes: int = 0) -> Stats:
-    """Aggregates and the policy verdict from a schema-1 record (fresh or read back on resume).
-
-    The verdict is :meth:`audit.engine.Engine.passes` on the record: an error fails; a score
-    under ``fail_under`` fails; a finding at ``fail_on`` or above fails.
-    """
-    from audit.model import LEVEL_RANK
-
+def record_stats(rec: dict, settings, nbytes: int = 0) -> Stats:
+    """Aggregates and the policy verdict (``Settings.passes``) from a schema-1 record, fresh or
+    read back on resume."""
     error = rec.get("error")
     score = rec.get("score")
     findings = rec.get("findings") or ()
-    passed = error is None
-    if passed and score is not None and score < fail_under:
-        passed = False
-    if passed and fail_on != "never":
-        floor = LEVEL_RANK[fail_on]
-        passed = not any(LEVEL_RANK.get(f.get("level"), 0) >= floor for f in findings)
+    passed = settings.passes(error, score, (f.get("level") for f in findings))
     cats = tuple((name, c.get("findings", 0), c.get("points_lost", 0.0))
                  for name, c in (rec.get("categories") or {}).items() if c.get("findings"))
     counts: dict = {}
@@ -125,9 +115,13 @@ def error_result(source: str, message: str, spec: Spec | None = None) -> tuple[b
     from audit.model import Scorecard
 
     rec = Scorecard(source, error=message).to_json()
-    settings = spec.settings if spec is not None else None
-    stats = record_stats(rec, settings.fail_under if settings else 60, settings.fail_on if settings else "error")
-    return encode_record(rec), stats
+    if spec is not None:
+        settings = spec.settings
+    else:
+        from audit.config import Settings
+
+        settings = Settings()
+    return encode_record(rec), record_stats(rec, settings)
 
 
 # -- the per-document function ----------------------------------------------------------------
@@ -208,8 +202,7 @@ def audit_item(item: Item, spec: Spec, engine=None) -> tuple[bytes, Stats]:
     if card is None:
         return error_result(item.source, message, spec)
     rec = card.to_json()
-    settings = spec.settings
-    return encode_record(rec), record_stats(rec, settings.fail_under, settings.fail_on, _nbytes(item))
+    return encode_record(rec), record_stats(rec, spec.settings, _nbytes(item))
 
 
 def _nbytes(item: Item) -> int:
