@@ -374,12 +374,9 @@ def parse_html(doc: Document, utf8: bytes | None = None) -> Document:
 
     ``utf8``, when given, is ``doc.content.encode("utf-8")``, spared from being computed again.
 
-    One pass of ``iterwalk`` over libxml2's tree.  It runs once per element of every page, so
-    it is written for CPython's sake: the state of the block being read lives in local
-    variables (not on a builder object), one dict lookup per event picks the branch, plain
-    inline elements take the shortest path, and a block is only made (normalised, given its
-    context) when it has text.  Text nodes are only logged here; the aligner locates them
-    in the source when a position is first asked for (``_Aligner.run_to``).
+    libxml2 parses; one walk of its tree (compiled if built, else ``_walk_python``) reads the
+    blocks.  Text nodes are only logged by the walk; the aligner locates them in the source
+    when a position is first asked for (``_Aligner.run_to``).
     """
     src = doc.content
     m = _XML_DECL.match(src)
@@ -398,7 +395,12 @@ def _walk_python(doc: Document, root, aligner: _Aligner) -> None:
     """Read blocks, links, embeds, metadata and comments from libxml2's tree into ``doc``.
 
     The reference walk, and the one used where the compiled walk (``_fastwalk``) is not
-    built; both must fill a Document identically (``tests/batch/test_fast_path.py``).
+    built; both must fill a Document identically (``tests/batch/test_compiled_walk.py``).
+
+    One pass of ``iterwalk``, once per element of every page, so it is written for CPython's
+    sake: the state of the block being read lives in local variables (not on a builder
+    object), one dict lookup per event picks the branch, plain inline elements take the
+    shortest path, and a block is only made (normalised, given its context) when it has text.
     """
     import lxml.etree as etree
 
