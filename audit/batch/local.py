@@ -21,7 +21,8 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Callable, Iterable, Iterator
 
 from audit.batch.sources import Item
-from audit.batch.worker import Spec, audit_item, error_result, init_worker, run_chunk
+from audit.batch.worker import (Spec, audit_item, document_loop, error_result, freeze_long_lived, init_worker, run_chunk,
+                                thaw)
 
 Emit = Callable[[bytes, object], None]
 
@@ -69,6 +70,7 @@ class LocalRunner:
         # (Windows) the platform default, whose workers import audit themselves
         methods = multiprocessing.get_all_start_methods()
         ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
+        freeze_long_lived()        # the Engine the workers inherit: see worker.YOUNG_GENERATION
         self.pool = ProcessPoolExecutor(self.jobs, mp_context=ctx, initializer=init_worker,
                                         initargs=(self.spec,))
 
@@ -76,6 +78,7 @@ class LocalRunner:
         pool, self.pool = self.pool, None
         if pool is None:
             return
+        thaw()
         if now:
             for proc in list((getattr(pool, "_processes", None) or {}).values()):
                 try:
@@ -193,8 +196,9 @@ def run_serial(spec: Spec, items: Iterable[Item], emit: Emit, tick: Callable[[],
     from audit.batch.worker import engine_for
 
     engine = engine_for(spec)
-    for i, item in enumerate(items):
-        line, stats = audit_item(item, spec, engine)
-        emit(line, stats)
-        if tick and i % 8 == 0:
-            tick()
+    with document_loop():
+        for i, item in enumerate(items):
+            line, stats = audit_item(item, spec, engine)
+            emit(line, stats)
+            if tick and i % 8 == 0:
+                tick()
