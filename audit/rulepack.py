@@ -83,6 +83,8 @@ class Rule:
     regex: Any = None
     unless: Any = None
     without: Any = None
+    sentence_has: Any = None
+    when: Any = None
     swaps: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
 
     def summary(self) -> str:
@@ -323,11 +325,11 @@ def compile_rule(rule: Rule, lexicons: dict[str, list[str]]) -> None:
     if p.get("unless"):
         rule.unless = compile_pattern(path, rule.id, "unless", p["unless"], True)
     if p.get("sentence_has"):
-        p["_sentence_has"] = compile_pattern(path, rule.id, "sentence_has", p["sentence_has"], True)
+        rule.sentence_has = compile_pattern(path, rule.id, "sentence_has", p["sentence_has"], True)
     if p.get("without"):
         rule.without = compile_pattern(path, rule.id, "without", p["without"], True)
     if p.get("when"):
-        p["_when"] = compile_pattern(path, rule.id, "when", p["when"], True)
+        rule.when = compile_pattern(path, rule.id, "when", p["when"], True)
     if rule.kind == "substitution":
         swaps: dict[str, tuple[str, tuple[str, ...]]] = {}
         for wrong, right in p.get("swap", {}).items():

@@ -12,7 +12,7 @@ from audit.checks.base import Context, Hit
 
 
 def run(rule, ctx: Context):
-    needs = rule.params.get("_sentence_has")
+    needs = rule.sentence_has
     for block, s, e in ctx.matches(rule):
         if ctx.sentence_matches(rule.unless, block, s):
             continue

@@ -94,7 +94,7 @@ def _affiliated(ctx, surname: str) -> bool:
 def check_expert_attribution(rule, ctx):
     mode = rule.params.get("params", {}).get("mode", "placeholder")
     placeholders = _placeholders(ctx)
-    needs = rule.params.get("_sentence_has")      # the rule's sentence_has, compiled by rulepack
+    needs = rule.sentence_has
     reported: set[str] = set()
     for b, m, name in _people(ctx, rule.scope):
         plain = " ".join(w for w in name.split() if not re.fullmatch(r"[A-Z]\.", w))

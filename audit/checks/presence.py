@@ -29,7 +29,7 @@ def run(rule, ctx: Context):
     target = rule.params["require"]
     if has(target, ctx):
         return
-    when = rule.params.get("_when")
+    when = rule.when
     if when is not None:
         need = rule.params.get("when_min", 1)
         count = 0
