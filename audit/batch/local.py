@@ -60,6 +60,7 @@ class LocalRunner:
         self.worker = worker
         self.on_start = on_start
         self.pool: ProcessPoolExecutor | None = None
+        self._froze = False
         self.peak_rss_kib = 0
         self.crashes = 0
         self.interrupted = False
@@ -70,7 +71,7 @@ class LocalRunner:
         # (Windows) the platform default, whose workers import audit themselves
         methods = multiprocessing.get_all_start_methods()
         ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
-        freeze_long_lived()        # the Engine the workers inherit: see worker.YOUNG_GENERATION
+        self._froze = freeze_long_lived() or self._froze   # the Engine the workers inherit: see worker.YOUNG_GENERATION
         self.pool = ProcessPoolExecutor(self.jobs, mp_context=ctx, initializer=init_worker,
                                         initargs=(self.spec,))
 
@@ -78,7 +79,9 @@ class LocalRunner:
         pool, self.pool = self.pool, None
         if pool is None:
             return
-        thaw()
+        if self._froze:
+            thaw()
+            self._froze = False
         if now:
             for proc in list((getattr(pool, "_processes", None) or {}).values()):
                 try:

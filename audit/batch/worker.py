@@ -65,10 +65,15 @@ class Spec:
 YOUNG_GENERATION = 10_000
 
 
-def freeze_long_lived() -> None:
+def freeze_long_lived() -> bool:
     """Move every object alive now out of the collector's view (``gc.freeze``); undo with
-    :func:`thaw`.  Call it after the Engine is built and, for a pool, before it forks."""
+    :func:`thaw` when this returns True.  Call it after the Engine is built and, for a pool,
+    before it forks.  A caller that froze objects itself keeps its own arrangement (False):
+    ``gc.unfreeze`` cannot tell its objects from ours."""
+    if gc.get_freeze_count():
+        return False
     gc.freeze()
+    return True
 
 
 def thaw() -> None:
@@ -87,13 +92,14 @@ def collect_less_often() -> tuple[int, int, int]:
 @contextmanager
 def document_loop():
     """Both of the above for a loop in this process, undone when it ends."""
-    freeze_long_lived()
+    froze = freeze_long_lived()
     old = collect_less_often()
     try:
         yield
     finally:
         gc.set_threshold(*old)
-        thaw()
+        if froze:
+            thaw()
 
 
 def engine_for(spec: Spec):

@@ -57,3 +57,18 @@ def test_pool_workers_run_tuned_and_the_parent_is_restored(tmp_path):
     assert lines == [f"{YOUNG_GENERATION} True".encode()] * 6
     assert gc.get_threshold() == before
     assert gc.get_freeze_count() == frozen_before
+
+
+def test_a_callers_own_freeze_is_left_alone(tmp_path):
+    paths = write_pages(tmp_path, 2)
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        run_serial(Spec(), (Item(p, path=p) for p in paths), lambda line, stats: None)
+        assert gc.get_freeze_count() == frozen
+        LocalRunner(Spec(), jobs=1, worker=report_collector).run((Item(p, path=p) for p in paths),
+                                                                 lambda line, stats: None)
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
