@@ -125,6 +125,16 @@ def gate_strings(pattern) -> tuple[str, ...] | None:
     return got
 
 
+def may_match(pattern, low: str) -> bool:
+    """False only when ``pattern`` cannot match a text whose lower-cased form is ``low``: the
+    text holds none of its :func:`gate_strings`.  True when those are unknown, and when
+    lower-casing could hide a match (:func:`case_folds_apart`)."""
+    if case_folds_apart(low):
+        return True
+    lits = gate_strings(pattern)
+    return lits is None or any(lit in low for lit in lits)
+
+
 def length_automaton(strings):
     """An Aho-Corasick automaton of the lower-cased ``strings``, each valued by its length (what
     :func:`blocks_with_hits` reads), or False when there are none.  Build it once per engine

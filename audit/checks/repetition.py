@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 
 from audit.checks.base import Context, Hit
-from audit.matching import case_folds_apart, gate_strings
+from audit.matching import may_match
 from audit.rulepack import REGEX_TIMEOUT
 
 
@@ -25,20 +25,6 @@ def _units(rule, ctx: Context) -> list[tuple]:
         return [(b, s.start, s.end, s.text) for s in ctx.structure.sentences
                 for b in (blocks[s.block],) if b.kind in scope]
     return [(b, 0, len(b.text), b.text) for b in blocks if b.kind in scope]
-
-
-def _may_match(literals, text: str) -> bool:
-    """False only when the pattern cannot match ``text`` (it holds none of ``literals``).
-
-    Text where lower-casing could hide a case-insensitive match (``matching.case_folds_apart``)
-    is searched.
-    """
-    if literals is None:
-        return True
-    low = text.lower()
-    if case_folds_apart(low):
-        return True
-    return any(lit in low for lit in literals)
 
 
 def run(rule, ctx: Context):
@@ -58,13 +44,12 @@ def run(rule, ctx: Context):
             if key not in repeated or len(text.split()) < min_words:
                 continue
             seen.setdefault(key, []).append((b, s, e))
-    literals = gate_strings(rule.regex) if rule.regex is not None else None
     for key, copies in seen.items():
         if len(copies) < min_count:
             continue
         if rule.regex is not None:
             b, s, e = copies[0]
-            if not _may_match(literals, b.text[s:e]):
+            if not may_match(rule.regex, b.text[s:e].lower()):
                 continue
             try:
                 if not rule.regex.search(b.text, s, e, timeout=REGEX_TIMEOUT):
