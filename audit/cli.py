@@ -208,9 +208,7 @@ def init_cmd(force, path):
 
 
 @cli.command("rules")
-@click.option("--rules-path", multiple=True, type=click.Path(file_okay=False))
-@click.option("--config", type=click.Path(dir_okay=False))
-@click.option("--isolated", is_flag=True)
+@options.rule_sources
 def rules_cmd(rules_path, config, isolated):
     """List the rules: id, category, level, weight and what each looks for."""
     from audit.rulepack import rules_for
@@ -234,9 +232,7 @@ def rules_cmd(rules_path, config, isolated):
 
 @cli.command("rule")
 @click.argument("rule_id")
-@click.option("--rules-path", multiple=True, type=click.Path(file_okay=False))
-@click.option("--config", type=click.Path(dir_okay=False))
-@click.option("--isolated", is_flag=True)
+@options.rule_sources
 def rule_cmd(rule_id, rules_path, config, isolated):
     """Show one rule: what it checks, why it matters, and examples."""
     from audit.rulepack import rules_for

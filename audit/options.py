@@ -18,6 +18,14 @@ def _stack(*decorators):
     return apply
 
 
+# where the settings and the rules come from: every command that loads rules takes these
+rule_sources = _stack(
+    click.option("--config", type=click.Path(dir_okay=False), help="Settings file (skips discovery)."),
+    click.option("--isolated", is_flag=True, help="Ignore all configuration files."),
+    click.option("--rules-path", multiple=True, type=click.Path(file_okay=False),
+                 help="Extra directory of rule packs and lexicons."),
+)
+
 policy_and_selection = _stack(
     click.option("--fail-under", type=click.FloatRange(0, 100), help="Fail a source scoring below SCORE."),
     click.option("--fail-on", type=click.Choice(["info", "warning", "error", "never"]),
@@ -25,10 +33,7 @@ policy_and_selection = _stack(
     click.option("--exit-zero", is_flag=True, help="Exit 0 even when the policy fails."),
     click.option("--select", multiple=True, help="Rule id prefixes or categories to enable (comma-separated)."),
     click.option("--ignore", multiple=True, help="Rule id prefixes or categories to disable (comma-separated)."),
-    click.option("--config", type=click.Path(dir_okay=False), help="Settings file (skips discovery)."),
-    click.option("--isolated", is_flag=True, help="Ignore all configuration files."),
-    click.option("--rules-path", multiple=True, type=click.Path(file_okay=False),
-                 help="Extra directory of rule packs and lexicons."),
+    rule_sources,
     click.option("--include", multiple=True, help="Glob of files to audit inside directories."),
     click.option("--exclude", multiple=True, help="Glob of files or directories to skip."),
     click.option("--max-size", type=click.IntRange(1), help="Largest input in bytes.  [default: 20 MB]"),
