@@ -128,6 +128,8 @@ def run_batch(*, inputs, out, resume, jobs, chunk_size, summary_path, csv_path, 
             csv_out.add(stats)
         summary.add(stats)
         progress.record(stats.error is not None, stats.passed)
+        if stats.error is not None:
+            progress.error(stats.error, out)
 
     def tick() -> None:
         progress.update()

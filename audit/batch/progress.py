@@ -19,6 +19,11 @@ def _hms(seconds: float) -> str:
     return f"{h}:{m:02d}:{s:02d}"
 
 
+# A batch can meet thousands of unreadable inputs (a crawl of binaries, a truncated archive);
+# past this many, stderr says where the rest are instead of scrolling every one of them.
+MAX_ERROR_LINES = 100
+
+
 class Progress:
     def __init__(self, stream: TextIO, *, tty: bool, enabled: bool = True, interval: float = 10.0):
         self.stream = stream
@@ -34,6 +39,7 @@ class Progress:
         self.total: int | None = None
         self.fraction: Callable[[], float | None] | None = None    # byte-based, for WARC input
         self._drawn = False
+        self.errors_shown = 0
 
     def count_in_background(self, counter: Callable[[], int | None]) -> None:
         def run():
@@ -102,6 +108,19 @@ class Progress:
             self.stream.write("\r\x1b[K")
             self.stream.flush()
             self._drawn = False
+
+    def error(self, text: str, out: str) -> None:
+        """One line per input that became an error record; shown even with --quiet.
+
+        The record in ``out`` carries the same message, so after MAX_ERROR_LINES lines a
+        single pointer to it replaces the rest.
+        """
+        self.errors_shown += 1
+        if self.errors_shown <= MAX_ERROR_LINES:
+            self.message(f"error: {text}")
+        elif self.errors_shown == MAX_ERROR_LINES + 1:
+            where = "the output" if out == "-" else out
+            self.message(f"more errors are not shown here: each one is a record with \"error\" in {where}")
 
     def message(self, text: str) -> None:
         self.clear()

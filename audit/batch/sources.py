@@ -196,7 +196,11 @@ class Sources:
             return Item(where, error=f"{where}: record is over the size limit of {self.max_size} bytes")
         try:
             rec = json.loads(raw)
-        except ValueError as exc:
+        except json.JSONDecodeError as exc:
+            # the decoder counts the line's own newline as a second line; only the column helps
+            return Item(where, error=f"{where}: not a JSON object ({exc.msg} at column {exc.colno})"
+                        if exc.lineno == 1 else f"{where}: not a JSON object ({exc.msg} at the end of the line)")
+        except ValueError as exc:            # bytes that are not UTF-8/16/32
             return Item(where, error=f"{where}: not a JSON object ({exc})")
         if not isinstance(rec, dict):
             return Item(where, error=f"{where}: not a JSON object")

@@ -56,7 +56,8 @@ def test_every_input_form(invoke, tmp_path, pages):
     assert len(by_source) == 6 + 1 + 4 + 1 + 2 + 1
     assert by_source["https://www.bbc.co.uk/news/health"]["format"] == "html"
     assert by_source["draft-7"]["format"] == "text" and by_source["draft-7"]["score"] is not None
-    assert "not a JSON object" in by_source[f"{recs}:4"]["error"]
+    assert by_source[f"{recs}:4"]["error"] == (f"{recs}:4: not a JSON object "
+                                              "(Expecting property name enclosed in double quotes at column 2)")
     assert "no \"html\" or \"text\"" in by_source["https://example.org/none"]["error"]
     assert by_source["https://gz.example.com/p"]["score"] is not None
     assert by_source["https://www.example.com/a"]["format"] == "html"
@@ -68,6 +69,25 @@ def test_every_input_form(invoke, tmp_path, pages):
     domains = {d["domain"]: d["documents"] for d in summary["domains"]}
     assert domains == {"example.com": 3, "example.org": 1, "bbc.co.uk": 1, "(no domain)": 10}
     assert "documents" in err or "audited" in err           # a summary table and a tally were printed
+    # each error record is also one line on stderr, naming the input and the problem
+    errors = [line for line in err.splitlines() if line.startswith("audit batch: error: ")]
+    assert errors and len(errors) == sum(1 for r in by_source.values() if r["error"])
+    assert f"audit batch: error: {tmp_path / 'missing.html'}: no such file or directory" in errors
+
+
+def test_errors_on_stderr_even_when_quiet_up_to_a_limit(invoke, tmp_path):
+    from audit.batch.progress import MAX_ERROR_LINES
+
+    listed = tmp_path / "list.txt"
+    listed.write_text("".join(f"{tmp_path / f'gone-{i}.html'}\n" for i in range(MAX_ERROR_LINES + 5)))
+    out = tmp_path / "out.jsonl"
+    code, _, err = invoke("batch", f"@{listed}", "--out", out, "--jobs", 0, "-q")
+    assert code == 3
+    assert len(read_jsonl(out)) == MAX_ERROR_LINES + 5        # every error is in the output
+    lines = err.splitlines()
+    assert len(lines) == MAX_ERROR_LINES + 1                   # -q: errors only, then one pointer
+    assert lines[0] == f"audit batch: error: {tmp_path / 'gone-0.html'}: no such file or directory"
+    assert lines[-1] == f'audit batch: more errors are not shown here: each one is a record with "error" in {out}'
 
 
 def test_summary_and_csv(invoke, pages, tmp_path):
