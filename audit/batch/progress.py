@@ -74,7 +74,7 @@ class Progress:
                 frac = self.fraction()
         parts.append(f"{rate:.1f} docs/s")
         if self.errors:
-            parts.append(f"{self.errors} errors")
+            parts.append(f"{self.errors} error{'s' if self.errors != 1 else ''}")
         parts.append(f"elapsed {_hms(elapsed)}")
         if frac is not None and rate > 0 and 0 < frac:
             if self.total:
