@@ -220,7 +220,7 @@ def run_batch(*, inputs, out, resume, jobs, chunk_size, summary_path, csv_path, 
         for what, n in sources.skipped.items():
             skipped.append(f"{n} {what}")
         tail = f"; skipped {', '.join(skipped)}" if skipped else ""
-        progress.message(f"{progress.done} audited in {elapsed:.1f} s ({rate}), {progress.errors} error{'s' if progress.errors != 1 else ''}, "
+        progress.message(f"{progress.done} audited in {elapsed:.1f} s ({rate}), {progress.errors_text()}, "
                          f"{progress.failed} failed the policy{tail}"
                          + (f"; output {out}" if out != "-" else ""))
     if interrupted:

@@ -55,6 +55,9 @@ class Progress:
         self.errors += error
         self.failed += not passed
 
+    def errors_text(self) -> str:
+        return f"{self.errors} error{'' if self.errors == 1 else 's'}"
+
     def rate(self) -> float:
         elapsed = time.monotonic() - self.start
         return self.done / elapsed if elapsed > 0 else 0.0
@@ -74,7 +77,7 @@ class Progress:
                 frac = self.fraction()
         parts.append(f"{rate:.1f} docs/s")
         if self.errors:
-            parts.append(f"{self.errors} error{'s' if self.errors != 1 else ''}")
+            parts.append(self.errors_text())
         parts.append(f"elapsed {_hms(elapsed)}")
         if frac is not None and rate > 0 and 0 < frac:
             if self.total:
