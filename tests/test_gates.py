@@ -152,3 +152,15 @@ def test_may_cite_strings_are_implied_by_the_patterns():
         gates = gate_strings(pattern)
         assert gates, pattern.pattern
         assert all(any(h in g for h in hand) for g in gates), (pattern.pattern, gates)
+
+
+def test_disclosure_search_keeps_matches_lowercasing_hides():
+    """Structure.disclosure searches only blocks holding a gate string; a dotless i, which the
+    case-insensitive pattern equates with "i" but lower-casing keeps, must not hide a disclosure."""
+    from audit.document.load import parse
+
+    for html in ("<p>Intro.</p><p>Our disclosure: none.</p>", "<p>Intro.</p><p>Our d\u0131sclosure: none.</p>"):
+        doc = parse(html, source="t.html", fmt="html")         # the Structure holds it weakly
+        assert doc.structure.disclosure is not None and doc.structure.disclosure[0] == 1, html
+    doc = parse("<p>Nothing to declare here.</p>", source="t.html", fmt="html")
+    assert doc.structure.disclosure is None

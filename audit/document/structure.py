@@ -382,12 +382,13 @@ class Structure:
     def disclosure(self) -> tuple[int, int, int] | None:
         # Any disclosure phrase holds one of a few strings (read off the pattern): only the
         # blocks where one occurs are searched, in document order, so the first hit is the
-        # first block's exactly as a search of every block would find it.
+        # first block's exactly as a search of every block would find it.  Text where
+        # lower-casing could hide a match (a dotless i) is searched whole.
         low = self.lower_text
-        text, starts = self.joined
-        from audit.matching import gate_strings
+        starts = self.joined[1]
+        from audit.matching import case_folds_apart, gate_strings
 
-        lits = gate_strings(_DISCLOSURE)
+        lits = None if case_folds_apart(low) else gate_strings(_DISCLOSURE)
         found: set[int] = set() if lits else set(range(len(starts)))
         for lit in lits or ():
             i = low.find(lit)
