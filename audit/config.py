@@ -98,8 +98,9 @@ class Settings:
 
     def passes(self, error: str | None, score: float | None, levels) -> bool:
         """The policy verdict on one source: an error fails; a score under ``fail-under`` fails;
-        a finding at ``fail-on`` or above fails.  The one definition, for a fresh Scorecard
-        (``Engine.passes``) and for a record read back from a batch's output (resume)."""
+        a finding at ``fail-on`` or above fails.  The one definition, for a Scorecard
+        (``Engine.passes``) and for a batch's JSON record (``batch.worker.record_stats``: fresh
+        records and those read back on resume)."""
         if error is not None:
             return False
         if score is not None and score < self.fail_under:

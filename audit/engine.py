@@ -53,8 +53,9 @@ class Engine:
                 self.rules.append(rule)
         self.weights = {r.id: r.weight for r in self.rules}
         self.shared: dict = {}     # lexicon-derived data checks build once (Context.derived)
-        # one Aho-Corasick pass per block finds every phrase and, for each regex rule, whether
-        # the block holds a literal its pattern needs (matching.required_literals)
+        # one Aho-Corasick pass over the document's joined, lower-cased text finds every phrase
+        # and, for each regex rule, which blocks hold a literal its pattern needs
+        # (matching.required_literals)
         self.index = PhraseIndex([r for r in self.rules if r.phrases],
                                  [r for r in self.rules if r.regex is not None] if self.prefilter else ())
         self.runners = {k: import_module(f"audit.checks.{k}").run for k in _KIND_MODULES}

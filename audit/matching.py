@@ -1,6 +1,6 @@
 """All phrase lists of all rules in one Aho-Corasick automaton.
 
-One pass over each block finds every phrase of every rule, overlapping
+One pass over the document's joined, lower-cased text finds every phrase of every rule, overlapping
 matches included (pyahocorasick, a C implementation: ~30x faster than one
 regex alternation).  Matching runs on lower-cased normalised text; phrases
 marked case-sensitive are re-checked against the original case, and
@@ -217,8 +217,6 @@ _RE_FLAGS = None
 def _re_flags():
     global _RE_FLAGS
     if _RE_FLAGS is None:
-        import re
-
         import regex
 
         _RE_FLAGS = {

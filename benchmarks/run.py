@@ -167,7 +167,7 @@ def breakdown(files: list[Path], repeat: int, top: int = 12) -> dict:
     }
 
 
-# -- 4b. instructions (perf), a measure the neighbours do not move --------------------------------
+# -- 4. instructions (perf), a measure the neighbours do not move --------------------------------
 _BARE_SCRIPT = """
 import sys, lxml.html
 for path in sys.argv[1:]:
@@ -278,10 +278,10 @@ def main(argv=None) -> int:
                 trials.setdefault(jobs, []).append(run_batch([str(args.corpus)], jobs, 1))
         for jobs, rs in trials.items():
             r = min(rs, key=lambda x: x["seconds"])
-            # The batch's clock starts before the workers exist, so a 240-page run also pays
-            # for forking them and compiling the rules (~0.5 s, once per batch however large).
-            # The same batch over one page measures that fixed cost; what remains is the
-            # throughput a long batch runs at.
+            # The batch's clock starts after the rules are compiled but before the workers
+            # exist, so a 240-page run also pays for forking them and for the first page (once
+            # per batch however large).  The same batch over one page measures that fixed cost;
+            # what remains is the throughput a long batch runs at.
             warm = min(run_batch([str(files[0])], jobs, 1)["seconds"] for _ in range(args.repeat))
             r["startup_seconds"] = warm
             steady = r["seconds"] - warm
@@ -290,7 +290,7 @@ def main(argv=None) -> int:
             print(f"audit batch --jobs {jobs}: {r['pages_per_s']} pages/s, {r['mb_per_s']} MB/s "
                   f"({r['seconds']} s audit, {r['wall_seconds']} s wall incl. start-up), "
                   f"peak RSS per worker {r['peak_worker_rss_mb']} MB, largest process {r['peak_process_rss_mb']} MB")
-            print(f"    of which fixed start-up (workers forked, rules compiled, first page) {warm} s: "
+            print(f"    of which fixed start-up (workers forked, first page) {warm} s: "
                   f"{r['steady_pages_per_s']} pages/s once running")
         results["batch"] = runs
         one = runs[0]

@@ -1,8 +1,8 @@
 """The cheap tests that spare checks a regex scan never drop a match the regex would find.
 
-Two gates are written by hand beside their pattern (``citations._may_claim`` for CLAIM,
-``experts._TITLE_OR_CREDENTIAL`` for TITLED); the others are read off the pattern
-(``matching.gate_strings``).  Each is checked on text built from the pattern's own words,
+Three gates are written by hand beside their patterns (``citations._may_claim`` for CLAIM,
+``experts._TITLE_OR_CREDENTIAL`` for TITLED, ``Structure._may_cite`` for URL, DOI and years);
+the others are read off the pattern (``matching.gate_strings``).  Each is checked on text built from the pattern's own words,
 case-mangled and glued with noise, and on every block of the seeds, the fixtures and the
 shared corpus: wherever the pattern matches, the gate must let the text through.
 """

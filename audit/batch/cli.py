@@ -1,7 +1,7 @@
 """``audit batch``: score many sources into JSONL, in parallel, resumably.
 
-This module is imported by ``audit --version``: it may import only click and the standard
-library at import time.  Everything else is imported inside the command.
+This module is imported by ``audit --version``: at import time it may import only click, the
+standard library and the light ``audit.options``.  Everything else is imported inside the command.
 """
 
 from __future__ import annotations

@@ -7,9 +7,10 @@ loop body runs ~1,900 times per page.  Here the tree is walked through its C str
 Python objects are only made for what the Document keeps (text, blocks, links, contexts).
 
 It must fill a Document exactly as the Python walk does: same events in the same order, text
-and tails collected as lxml collects them, attributes, lines and proxies taken from lxml's own
-public C-API functions (``lxml.etree.__pyx_capi__``).  ``tests/batch/test_fast_path.py``
-compares the two walks on the corpus and on generated broken HTML.
+and tails collected as lxml collects them, attributes and proxies taken from lxml's own public
+C-API functions (``lxml.etree.__pyx_capi__``), lines read from the node as ``sourceline``
+reads them.  ``tests/batch/test_compiled_walk.py`` compares the two walks on the corpus, the
+seeds, special markup and generated broken HTML.
 
 The only layouts this file declares itself are libxml2's ``xmlNode``/``xmlAttr`` (its public
 ABI, unchanged since libxml2 2.x) and lxml's public ``LxmlElement`` object (``etree.h``); no
@@ -105,7 +106,7 @@ ctypedef object (*collect_attributes_t)(node_t *, int)
 ctypedef object (*attribute_value_t)(node_t *, audit_xml_attr *)
 ctypedef object (*element_factory_t)(void *, node_t *)
 
-cdef dict _CAPI = lxml.etree.__pyx_capi__
+cdef dict _CAPI = getattr(lxml.etree, "__pyx_capi__", {})   # missing: ImportError below, not AttributeError
 _SIGNATURES = {
     "collectAttributes": "PyObject *(xmlNode *, int)",
     "attributeValue": "PyObject *(xmlNode *, xmlAttr *)",

@@ -397,8 +397,8 @@ def _walk_python(doc: Document, root, aligner: _Aligner) -> None:
     The reference walk, and the one used where the compiled walk (``_fastwalk``) is not
     built; both must fill a Document identically (``tests/batch/test_compiled_walk.py``).
 
-    One pass of ``iterwalk``, once per element of every page, so it is written for CPython's
-    sake: the state of the block being read lives in local variables (not on a builder
+    One pass of ``iterwalk``, once per element of every page where it runs, so it is written
+    for CPython's sake: the state of the block being read lives in local variables (not on a builder
     object), one dict lookup per event picks the branch, plain inline elements take the
     shortest path, and a block is only made (normalised, given its context) when it has text.
     """
