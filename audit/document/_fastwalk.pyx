@@ -105,12 +105,16 @@ cdef enum:
 ctypedef object (*collect_attributes_t)(node_t *, int)
 ctypedef object (*attribute_value_t)(node_t *, audit_xml_attr *)
 ctypedef object (*element_factory_t)(void *, node_t *)
+ctypedef object (*node_text_t)(node_t *)
 
 cdef dict _CAPI = getattr(lxml.etree, "__pyx_capi__", {})   # missing: ImportError below, not AttributeError
 _SIGNATURES = {
     "collectAttributes": "PyObject *(xmlNode *, int)",
     "attributeValue": "PyObject *(xmlNode *, xmlAttr *)",
     "elementFactory": "struct LxmlElement *(struct LxmlDocument *, xmlNode *)",
+    "textOf": "PyObject *(xmlNode *)",
+    "tailOf": "PyObject *(xmlNode *)",
+    "namespacedName": "PyObject *(xmlNode *)",
 }
 
 
@@ -127,6 +131,9 @@ cdef void *_capi(str name) except NULL:
 cdef collect_attributes_t _collect_attributes = <collect_attributes_t>_capi("collectAttributes")
 cdef attribute_value_t _attribute_value = <attribute_value_t>_capi("attributeValue")
 cdef element_factory_t _element_factory = <element_factory_t>_capi("elementFactory")
+cdef node_text_t _text_of = <node_text_t>_capi("textOf")               # el.text
+cdef node_text_t _tail_of = <node_text_t>_capi("tailOf")               # el.tail
+cdef node_text_t _namespaced_name = <node_text_t>_capi("namespacedName")   # el.tag
 
 # -- the Python walk's tables, shared so the two walks cannot drift apart --------------------------
 cdef dict _CODES = _html._CODES
@@ -171,32 +178,6 @@ cdef inline node_t *_text_or_skip(node_t *n) noexcept:
             continue
         return NULL
     return NULL
-
-
-cdef object _collect_text(node_t *n):
-    """``el.text`` (from the first child) or ``el.tail`` (from the next sibling), as lxml joins them."""
-    cdef node_t *first = _text_or_skip(n)
-    cdef node_t *cur = first
-    cdef const char *found = NULL
-    cdef int count = 0
-    while cur is not NULL:
-        if cur.content is not NULL and cur.content[0] != 0:
-            found = cur.content
-        count += 1
-        cur = _text_or_skip(cur.next)
-    if count == 0:
-        return None
-    if found is NULL:
-        return ""
-    if count == 1:
-        return _str(found)
-    pieces = []
-    cur = first
-    while cur is not NULL:
-        if cur.content is not NULL:
-            pieces.append(<bytes>cur.content)
-        cur = _text_or_skip(cur.next)
-    return b"".join(pieces).decode("utf-8")
 
 
 cdef bint _blank(node_t *n) noexcept:
@@ -249,13 +230,13 @@ cdef object _get(node_t *n, const char *name):
     return None
 
 
-cdef str _tag(node_t *n, void *cdoc):
+cdef str _tag(node_t *n):
     if n.ns is NULL:
         return _str(n.name)
-    return _element_factory(cdoc, n).tag     # "{namespace}name": rare in HTML, let lxml spell it
+    return _namespaced_name(n)     # "{namespace}name": rare in HTML, let lxml spell it
 
 
-cdef str _context(list ctx, node_t **els, dict classes, Py_ssize_t top, void *cdoc):
+cdef str _context(list ctx, node_t **els, dict classes, Py_ssize_t top):
     """``html._context``: the joined context of the open elements up to depth ``top``."""
     cdef Py_ssize_t k = len(ctx)
     if k > top:
@@ -274,13 +255,13 @@ cdef str _context(list ctx, node_t **els, dict classes, Py_ssize_t top, void *cd
                 if own is None:
                     own = "class=" + ".".join(v.split()) if v else ""
                     classes[v] = own
-                tag = _tag(n, cdoc)
+                tag = _tag(n)
                 if tag in _MAIN_TAGS:
                     own = "tag=" + tag + " " + own if own else "tag=" + tag
             else:
-                own = _context_of(_tag(n, cdoc), items)     # several attributes: rarer
+                own = _context_of(_tag(n), items)     # several attributes: rarer
         else:
-            tag = _tag(n, cdoc)
+            tag = _tag(n)
             own = "tag=" + tag if tag in _MAIN_TAGS else ""
         if own:
             joined = joined + " " + own if joined else own
@@ -347,7 +328,7 @@ cdef class _Walk:
         return 0
 
     cdef str context(self, Py_ssize_t top):
-        return _context(self.ctx, self.els, self.classes, top, self.cdoc)
+        return _context(self.ctx, self.els, self.classes, top)
 
     cdef int make_block(self, tuple state, list parts, list anchors, str bctx, list plinks) except -1:
         raw = "".join(parts)
@@ -383,7 +364,7 @@ cdef class _Walk:
 
     cdef bint start(self, node_t *n) except -1:
         """The "start" event of an element; False when its subtree is skipped."""
-        cdef str tag = _tag(n, self.cdoc)
+        cdef str tag = _tag(n)
         code = self.codes.get(tag)
         if code is None:
             code = _code(self.codes, tag)
@@ -405,7 +386,7 @@ cdef class _Walk:
                         self.doc.embeds.append(Embed(tag, src_attr, _line(n, self.cdoc) or 0,
                                                      self.context(self.depth)))
                     if tag == "script" and (_get(n, b"type") or "").lower() == "application/ld+json":
-                        script = _collect_text(n.children)
+                        script = _text_of(n)
                         if script:
                             self.doc.jsonld.append(script)
                 elif tag == "meta":
@@ -455,7 +436,7 @@ cdef class _Walk:
             el = _element_factory(self.cdoc, n)
             self.doc.times.append((dt or "", "".join(el.itertext()).strip(), len(self.blocks)))
         if self.parts or not _blank(n.children):
-            text = _collect_text(n.children)
+            text = _text_of(n)
             if text:
                 self.add_text(text, n)
         return True
@@ -499,7 +480,7 @@ cdef class _Walk:
                 self.bctx = None
                 self.pending = self.depth
         if self.parts or not _blank(n.next):
-            tail = _collect_text(n.next)
+            tail = _tail_of(n)
             if tail:
                 self.add_text(tail, NULL)
         return 0
@@ -508,7 +489,7 @@ cdef class _Walk:
         text = _str(n.content) if n.content is not NULL else ""
         self.doc.comments.append((text.strip(), self.aligner._line_offset(_line(n, self.cdoc))))
         if self.parts or not _blank(n.next):
-            tail = _collect_text(n.next)
+            tail = _tail_of(n)
             if tail:
                 self.add_text(tail, NULL)
         return 0
