@@ -137,7 +137,7 @@ def may_match(pattern, low: str) -> bool:
 
 def length_automaton(strings):
     """An Aho-Corasick automaton of the lower-cased ``strings``, each valued by its length (what
-    :func:`blocks_with_hits` reads), or False when there are none.  Build it once per engine
+    :func:`blocks_with_hits` reads), or None when there are none.  Build it once per engine
     (``Context.derived``)."""
     import ahocorasick
 
@@ -147,40 +147,39 @@ def length_automaton(strings):
         if low:
             auto.add_word(low, len(low))
     if not len(auto):
-        return False
+        return None
     auto.make_automaton()
     return auto
 
 
-def blocks_matching(structure, blocks, pattern):
-    """``(block, match)`` for the first match of ``pattern`` in each block that has one, in
-    order: one search over the page's text joined by newlines, moving on to the next block
-    after each hit.  Only for a pattern that holds no newline and whose edges see a newline as
-    they see the edge of a block (``\\b``, no ``^``/``$``): then the first hit at or after a
-    block's start is that block's first match."""
+def blocks_matching(structure, pattern):
+    """The blocks of ``structure``'s document, in order, where ``pattern`` matches: one search
+    over the page's text joined by newlines, moving on to the next block after each hit.  Only
+    for a pattern that holds no newline and whose edges see a newline as they see the edge of
+    a block (``\\b``, no ``^``/``$``): then the first hit at or after a block's start is that
+    block's first match."""
     text, starts = structure.joined
+    blocks = structure.doc.blocks
     out = []
     search = pattern.search
     m = search(text)
     while m is not None:
         i = bisect_right(starts, m.start()) - 1
-        out.append((blocks[i], m))
+        out.append(blocks[i])
         if i + 1 >= len(starts):
             break
         m = search(text, starts[i + 1])
     return out
 
 
-def blocks_with_hits(structure, blocks, automaton, accept=None):
-    """The blocks, in document order, where ``automaton`` (values: the length of each key)
-    finds a key in the page's lower-cased text -- for a check whose pattern cannot match a
-    block holding none of its required strings.  ``accept(low, start, end)`` may refuse a
-    hit (a key that must be a whole word, say).  When the joined text is not laid out as
-    expected, every block is returned: no shortcut, same answer."""
-    low = structure.lower_text                  # block texts, same lengths, joined by "\n"
+def blocks_with_hits(structure, automaton, accept=None):
+    """The blocks of ``structure``'s document, in order, where ``automaton`` (values: the
+    length of each key) finds a key in the page's lower-cased text -- for a check whose
+    pattern cannot match a block holding none of its required strings.  ``accept(low, start,
+    end)`` may refuse a hit (a key that must be a whole word, say)."""
+    low = structure.lower_text      # block texts joined by "\n", each lower-cased to its own length
     starts = structure.joined[1]
-    if not blocks or starts[-1] + len(blocks[-1].text) != len(low):
-        return blocks
+    blocks = structure.doc.blocks
     out = []
     next_start = -1                             # hits come in order of their end: a block once
     for end, length in automaton.iter(low):
@@ -250,7 +249,7 @@ def _parse(pattern):
             return None
         if "[[" in source or "[:" in source or _FUZZY.search(_ESCAPE.sub("_", source)):
             return None
-        from re import _parser as sre_parse   # 3.11+: raises for anything re cannot read
+        from re import _parser as sre_parse  # 3.11+: raises for anything re cannot read
 
         return sre_parse.parse(source, re_flags)
     except Exception:
@@ -337,8 +336,9 @@ def first_char_test(pattern):
 
 def _first_char_test(pattern):
     global _CATEGORY_SOURCE
-    import regex
     from re import _constants as c
+
+    import regex
 
     parsed = _parse(pattern)
     if parsed is None or parsed.state.flags & ~(re.I | re.U):
@@ -591,6 +591,10 @@ class PrefilteredContext(Context):
     def __init__(self, doc, phrase_hits, candidates):
         super().__init__(doc, phrase_hits)
         self.candidates = candidates   # rule id -> block indices; absent: no prefilter
+
+    def may_hold(self, rule, block) -> bool:
+        cands = self.candidates.get(rule.id)
+        return cands is None or block.index in cands
 
     def regex_hits(self, rule, pattern=None):
         pattern = pattern or rule.regex

@@ -12,6 +12,7 @@ Attribute values are split into tokens, so "header" never matches "ad".
 from __future__ import annotations
 
 import re
+
 from audit.checks.base import Hit
 
 _SPLIT = re.compile(r"[^a-z0-9]+")
@@ -103,30 +104,6 @@ def _in_main(context: str) -> bool:
     return "tag=article" in context or "tag=main" in context or "role=main" in context
 
 
-def _ad_hosts(ctx):
-    """A regex that finds any ``ads`` registered domain in a lower-cased URL, or None.
-
-    ``is_ad_domain`` needs tldextract (imported and built on first use, then a parse per URL);
-    a registered domain is made of the URL's own labels, lower-cased and joined with ASCII
-    dots (tldextract reads U+3002, U+FF0E, U+FF61 as dots too), so a URL whose lower-cased,
-    dot-normalised text contains no ads domain cannot be on an ad domain and needs no parse.
-    Built once per engine (``Context.derived``).
-    """
-    table = getattr(ctx.classifier, "table", None)
-    if not isinstance(table, dict):
-        return None
-    ads = sorted(k for k, v in table.items() if v == "ads" and k)
-    return re.compile("|".join(re.escape(k) for k in ads) if ads else r"(?!)")
-
-
-def _dotted(url: str) -> str:
-    """``url`` lower-cased, with the dots tldextract also reads as dots made ASCII dots."""
-    low = url.lower()
-    if low.isascii():
-        return low
-    return low.replace("\u3002", ".").replace("\uff0e", ".").replace("\uff61", ".")
-
-
 def check_ad_markup(rule, ctx):
     doc = ctx.doc
     blocks = doc.blocks
@@ -135,12 +112,9 @@ def check_ad_markup(rule, ctx):
     yield from _ad_blocks(blocks, has_main)
     if not doc.embeds:
         return
-    hosts = ctx.derived(("admarkup", "ad-hosts"), lambda: _ad_hosts(ctx) or False)
     lines: list[int] = []                  # start line of each non-title block, filled as needed
     for embed in doc.embeds:
         if has_main and not _in_main(embed.context):
-            continue
-        if hosts and not hosts.search(_dotted(embed.src)):
             continue
         if ctx.classifier.is_ad_domain(embed.src):
             b = _block_near(doc, embed.line, lines)

@@ -27,6 +27,9 @@ class Hit:
     raw: bool = False            # start/end index block.raw instead of block.text
 
 
+_UNBUILT = object()     # Context.derived: a key not built yet (None is a valid result)
+
+
 class Context:
     """What a check may look at besides the rule: the document and shared match results."""
 
@@ -37,11 +40,17 @@ class Context:
         self.shared: dict = {}             # the engine's: data derived from lexicons, built once per run
 
     def derived(self, key, build):
-        """Something built from rules or lexicons (a compiled pattern, a word set), once per engine."""
-        value = self.shared.get(key)
-        if value is None:
+        """Something built from rules or lexicons (a compiled pattern, a word set), once per
+        engine.  ``build`` may return None ("nothing to build"): that is kept too."""
+        value = self.shared.get(key, _UNBUILT)
+        if value is _UNBUILT:
             value = self.shared[key] = build()
         return value
+
+    def may_hold(self, rule: "Rule", block) -> bool:
+        """False only when the rule's regex cannot match anywhere in ``block`` (see
+        ``matching.PrefilteredContext``); without a prefilter, always True."""
+        return True
 
     def regex_hits(self, rule: "Rule", pattern=None):
         """``(block, start, end)`` for the rule's regex over in-scope blocks (time-bounded)."""

@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 
 from audit.checks.base import Hit
-from audit.matching import case_folds_apart
 from audit.document.structure import CITE_MARKER
+from audit.matching import case_folds_apart
 
 # Keep _may_claim (below) in step with CLAIM: it must pass every text CLAIM can match.
 CLAIM = re.compile(

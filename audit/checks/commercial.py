@@ -39,8 +39,7 @@ def _impartial_claims(ctx, scope):
     """``(block, first IMPARTIAL match)`` of the blocks in ``scope`` that hold one (IMPARTIAL
     holds no newline and only \\b edges, so one search of the joined text will do); the match
     is taken again on the block's own text, for block-relative offsets."""
-    return [(b, IMPARTIAL.search(b.text))
-            for b, _ in blocks_matching(ctx.structure, ctx.doc.blocks, IMPARTIAL) if b.kind in scope]
+    return [(b, IMPARTIAL.search(b.text)) for b in blocks_matching(ctx.structure, IMPARTIAL) if b.kind in scope]
 
 
 def check_impartial_claim(rule, ctx):

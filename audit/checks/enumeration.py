@@ -97,7 +97,7 @@ def _noun_blocks(ctx, name: str, nouns: list[str]):
     auto = ctx.derived(("count-noun-automaton", name), lambda: length_automaton(nouns))
     if not auto or not blocks or case_folds_apart(ctx.structure.lower_text):
         return blocks
-    return blocks_with_hits(ctx.structure, blocks, auto, _whole_noun)
+    return blocks_with_hits(ctx.structure, auto, _whole_noun)
 
 
 def _whole_noun(low: str, start: int, end: int) -> bool:

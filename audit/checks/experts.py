@@ -55,7 +55,7 @@ _TITLE_OR_CREDENTIAL = re.compile(r"Dr|Doctor|Prof|M\.?D|Ph\.?D|D\.?O|MBBS|FRCS|
 
 def _candidate_blocks(ctx):
     """The blocks, in order, that hold a title or credential TITLED needs."""
-    return [b for b, _ in blocks_matching(ctx.structure, ctx.doc.blocks, _TITLE_OR_CREDENTIAL)]
+    return blocks_matching(ctx.structure, _TITLE_OR_CREDENTIAL)
 
 
 def _people(ctx, scope):

@@ -41,14 +41,11 @@ def check_filler_latin(rule, ctx):
             continue
         k = sum(map(counted, words_b))
         if k < min_words or k / n < min_ratio:
-            continue               # what the test below decides, without a match object per word
-        words = list(_WORD.finditer(b.text))
-        if len(words) < min_words:
             continue
-        filler = [m for m in words if m.group().lower() in vocab]
-        if len(filler) >= min_words and len(filler) / len(words) >= min_ratio:
-            # report the run from the first to the last filler word of the block
-            start, end = filler[0].start(), filler[-1].end()
-            excerpt = b.text[start:end]
-            short = excerpt if len(excerpt) <= 60 else excerpt[:57] + "..."
-            yield Hit(b, start, end, {"match": short})
+        # filler: report the run from the first to the last filler word of the block (the
+        # match objects, for their offsets, only now)
+        filler = [m for m in _WORD.finditer(b.text) if m.group().lower() in vocab]
+        start, end = filler[0].start(), filler[-1].end()
+        excerpt = b.text[start:end]
+        short = excerpt if len(excerpt) <= 60 else excerpt[:57] + "..."
+        yield Hit(b, start, end, {"match": short})

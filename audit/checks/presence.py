@@ -7,7 +7,6 @@ required from a page that makes at least ``when_min`` health claims.
 
 from __future__ import annotations
 
-
 from audit.checks.base import Context, Hit
 from audit.rulepack import REGEX_TIMEOUT
 
@@ -63,4 +62,4 @@ def _when_blocks(ctx: Context, rule, when):
                        lambda: length_automaton(required_literals(when) or ()))
     if not auto or not blocks:
         return blocks
-    return blocks_with_hits(ctx.structure, blocks, auto)
+    return blocks_with_hits(ctx.structure, auto)

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections import Counter
 
 from audit.checks.base import Context, Hit
-from audit.matching import may_match
 from audit.rulepack import REGEX_TIMEOUT
 
 
@@ -49,7 +48,7 @@ def run(rule, ctx: Context):
             continue
         if rule.regex is not None:
             b, s, e = copies[0]
-            if not may_match(rule.regex, b.text[s:e].lower()):
+            if not ctx.may_hold(rule, b):
                 continue
             try:
                 if not rule.regex.search(b.text, s, e, timeout=REGEX_TIMEOUT):

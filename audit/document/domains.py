@@ -8,7 +8,8 @@ Classes come from the ``domains-<class>`` lexicons in ``rules/lexicons/``
 
 from __future__ import annotations
 
-from functools import lru_cache
+import re
+from functools import cached_property, lru_cache
 
 CLASSES = ("government", "academic", "journal", "nonprofit", "news", "commercial")
 _extractor = None
@@ -91,6 +92,27 @@ class DomainClassifier:
             return "journal"
         return "commercial"
 
+    @cached_property
+    def _ad_names(self) -> re.Pattern | None:
+        """One pattern for every ``ads`` domain of the table, or None when there is none."""
+        ads = sorted(k for k, v in self.table.items() if v == "ads" and k)
+        return re.compile("|".join(re.escape(k) for k in ads)) if ads else None
+
     def is_ad_domain(self, url: str) -> bool:
+        """True when the URL's registered domain is listed as ``ads``.
+
+        tldextract costs a parse per URL, and a page can embed hundreds.  A registered domain
+        is made of the URL's own labels, lower-cased and joined with ASCII dots (tldextract
+        reads U+3002, U+FF0E and U+FF61 as dots too), so a URL whose lower-cased,
+        dot-normalised text holds no ``ads`` domain cannot be on one and is not parsed.
+        """
+        names = self._ad_names
+        if names is None:
+            return False
+        low = url.lower()
+        if not low.isascii():
+            low = low.replace("\u3002", ".").replace("\uff0e", ".").replace("\uff61", ".")
+        if not names.search(low):
+            return False
         dom = registered_domain(url)
         return dom is not None and self.table.get(dom) == "ads"
