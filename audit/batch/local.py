@@ -71,17 +71,17 @@ class LocalRunner:
         # (Windows) the platform default, whose workers import audit themselves
         methods = multiprocessing.get_all_start_methods()
         ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
-        self._froze = freeze_long_lived() or self._froze   # the Engine the workers inherit: see worker.YOUNG_GENERATION
+        self._froze = freeze_long_lived()   # the Engine the workers inherit: see worker.YOUNG_GENERATION
         self.pool = ProcessPoolExecutor(self.jobs, mp_context=ctx, initializer=init_worker,
                                         initargs=(self.spec,))
 
     def _stop(self, *, now: bool = False) -> None:
+        if self._froze:             # before the early return: a pool that failed to start
+            thaw()
+            self._froze = False
         pool, self.pool = self.pool, None
         if pool is None:
             return
-        if self._froze:
-            thaw()
-            self._froze = False
         if now:
             for proc in list((getattr(pool, "_processes", None) or {}).values()):
                 try:

@@ -45,14 +45,15 @@ def run_batch(*, inputs, out, resume, jobs, chunk_size, summary_path, csv_path, 
     })
     settings.online, settings.allow_private, settings.use_cache = network   # explicit flags only
     spec = Spec(settings, rules_path, timeout=timeout or None)
-    if engine == "local" and jobs:
+    if engine == "local":
         # Build the Engine here: a broken pack exits 2 before any work, and the forked workers
-        # inherit it (and every module it imported) instead of each compiling the rules again;
-        # likewise the suffix list every page with a link needs.
+        # (or --jobs 0, in this process) use it instead of compiling the rules again; workers
+        # also inherit the suffix list every page with a link needs.
         engine_for(spec)
-        from audit.document.domains import warm_up
+        if jobs:
+            from audit.document.domains import warm_up
 
-        warm_up()
+            warm_up()
     else:
         rules_for(settings, rules_path)       # a broken pack: exit 2 before any work
     include_globs = tuple(settings.include) if settings.include else BATCH_INCLUDE
@@ -66,10 +67,14 @@ def run_batch(*, inputs, out, resume, jobs, chunk_size, summary_path, csv_path, 
     resumed = 0
     # the CSV is always rewritten: on --resume its rows for the records already in --out are
     # regenerated from them, so it matches the results file even if a kill fell between the two
+    if summary_path:        # fail now, not after the run (written atomically, so its directory counts)
+        from pathlib import Path
+
+        from audit.report.output import check_writable
+
+        check_writable(Path(summary_path), "--summary")
     try:
         csv_out = CsvOutput(csv_path) if csv_path else None
-        if summary_path:
-            open(summary_path, "a", encoding="utf-8").close()     # fail now, not after the run
     except OSError as exc:
         raise AuditError(f"cannot write {exc.filename}: {exc.strerror}") from None
 

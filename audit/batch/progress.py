@@ -39,7 +39,6 @@ class Progress:
         self.total: int | None = None
         self.fraction: Callable[[], float | None] | None = None    # byte-based, for WARC input
         self._drawn = False
-        self.errors_shown = 0
 
     def count_in_background(self, counter: Callable[[], int | None]) -> None:
         def run():
@@ -113,15 +112,13 @@ class Progress:
             self._drawn = False
 
     def error(self, text: str, out: str) -> None:
-        """One line per input that became an error record; shown even with --quiet.
-
-        The record in ``out`` carries the same message, so after MAX_ERROR_LINES lines a
-        single pointer to it replaces the rest.
+        """One line for the error record just counted by :meth:`record`; shown even with
+        --quiet.  The record in ``out`` carries the same message, so after MAX_ERROR_LINES
+        lines a single pointer to it replaces the rest.
         """
-        self.errors_shown += 1
-        if self.errors_shown <= MAX_ERROR_LINES:
+        if self.errors <= MAX_ERROR_LINES:
             self.message(f"error: {text}")
-        elif self.errors_shown == MAX_ERROR_LINES + 1:
+        elif self.errors == MAX_ERROR_LINES + 1:
             where = "the output" if out == "-" else out
             self.message(f"more errors are not shown here: each one is a record with \"error\" in {where}")
 

@@ -162,17 +162,11 @@ def encode_record(rec: dict) -> bytes:
     return encode_line(rec)
 
 
-def error_result(source: str, message: str, spec: Spec | None = None) -> tuple[bytes, Stats]:
+def error_result(source: str, message: str, spec: Spec) -> tuple[bytes, Stats]:
     from audit.model import Scorecard
 
     rec = Scorecard(source, error=message).to_json()
-    if spec is not None:
-        settings = spec.settings
-    else:
-        from audit.config import Settings
-
-        settings = Settings()
-    return encode_record(rec), record_stats(rec, settings)
+    return encode_record(rec), record_stats(rec, spec.settings)
 
 
 # -- the per-document function ----------------------------------------------------------------

@@ -77,7 +77,8 @@ class DomainClassifier:
         dom = registered_domain(url)
         if dom is None:
             return None
-        parts = host_of(url).split(".")
+        host = host_of(url)
+        parts = host.split(".")
         for i in range(len(parts) - 1):
             cls = self.table.get(".".join(parts[i:]))
             if cls:
@@ -88,7 +89,7 @@ class DomainClassifier:
             return "government"
         if first in ("edu", "ac") or suffix == "edu":
             return "academic"
-        if "doi.org" in ".".join(parts):
+        if "doi.org" in host:
             return "journal"
         return "commercial"
 
