@@ -37,6 +37,19 @@ def _settings(config, isolated, **overrides):
     return settings
 
 
+def _policy_settings(config, isolated, *, fail_under, fail_on, select, ignore, include, exclude, max_size,
+                     online, allow_private, no_cache, baseline=None):
+    """The Settings of ``check`` and ``batch``: configuration files, then the policy and
+    selection flags; the network flags are only ever set on the command line."""
+    settings = _settings(config, isolated, **{
+        "fail-under": fail_under, "fail-on": fail_on, "select": _codes(select) or None,
+        "ignore": _codes(ignore) or None, "include": list(include) or None, "exclude": list(exclude) or None,
+        "max-size": max_size, "baseline": baseline,
+    })
+    settings.online, settings.allow_private, settings.use_cache = online, allow_private, not no_cache
+    return settings
+
+
 class _Group(click.Group):
     """Turns user errors into one line on stderr and the documented exit code."""
 
@@ -91,12 +104,9 @@ def check(paths, fmt, outputs, baseline, write_baseline, fail_under, fail_on, ex
     specs = parse_specs(outputs, FORMATS)
     if write_baseline:
         check_writable(Path(write_baseline), "--write-baseline")
-    settings = _settings(config, isolated, **{
-        "fail-under": fail_under, "fail-on": fail_on, "select": _codes(select) or None,
-        "ignore": _codes(ignore) or None, "include": list(include) or None, "exclude": list(exclude) or None,
-        "max-size": max_size, "baseline": baseline,
-    })
-    settings.online, settings.allow_private, settings.use_cache = online, allow_private, not no_cache
+    settings = _policy_settings(config, isolated, fail_under=fail_under, fail_on=fail_on, select=select,
+                                ignore=ignore, include=include, exclude=exclude, max_size=max_size,
+                                online=online, allow_private=allow_private, no_cache=no_cache, baseline=baseline)
     ruleset = rules_for(settings, rules_path)
     engine = Engine(ruleset, settings)
     errors: list = []
@@ -263,8 +273,7 @@ def rule_cmd(rule_id, rules_path, config, isolated):
 
 
 @cli.command("config")
-@click.option("--config", type=click.Path(dir_okay=False))
-@click.option("--isolated", is_flag=True)
+@options.settings_source
 def config_cmd(config, isolated):
     """Print the resolved settings and the file each came from."""
     from audit.config import describe

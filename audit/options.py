@@ -1,7 +1,8 @@
-"""Command-line options shared by ``audit check`` and ``audit batch``.
+"""Command-line options shared by several commands (``check``, ``batch``, ``rules``,
+``rule``, ``config``).
 
-One definition, so the two commands cannot drift apart in names, types or
-help text.  Imports only click: ``audit --version`` must stay fast.
+One definition, so the commands cannot drift apart in names, types or help text.
+Imports only click: ``audit --version`` must stay fast.
 """
 
 from __future__ import annotations
@@ -18,10 +19,15 @@ def _stack(*decorators):
     return apply
 
 
-# where the settings and the rules come from: every command that loads rules takes these
-rule_sources = _stack(
+# where the settings come from: every command that reads them takes these
+settings_source = _stack(
     click.option("--config", type=click.Path(dir_okay=False), help="Settings file (skips discovery)."),
     click.option("--isolated", is_flag=True, help="Ignore all configuration files."),
+)
+
+# ... and the rules: every command that loads rules takes these
+rule_sources = _stack(
+    settings_source,
     click.option("--rules-path", multiple=True, type=click.Path(file_okay=False),
                  help="Extra directory of rule packs and lexicons."),
 )

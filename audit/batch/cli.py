@@ -73,5 +73,5 @@ def batch(inputs, out, resume, jobs, chunk_size, summary_path, csv_path, engine,
         scheduler=scheduler, timeout=timeout, fail_under=fail_under, fail_on=fail_on, exit_zero=exit_zero,
         select=select, ignore=ignore, config=config, isolated=isolated, rules_path=rules_path,
         include=include, exclude=exclude, max_size=max_size, quiet=quiet,
-        progress_interval=progress_interval, network=(online, allow_private, not no_cache))
+        progress_interval=progress_interval, online=online, allow_private=allow_private, no_cache=no_cache)
     sys.exit(code)

@@ -16,13 +16,27 @@
 from __future__ import annotations
 
 import multiprocessing
-from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, ProcessPoolExecutor, wait
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    CancelledError,
+    Future,
+    ProcessPoolExecutor,
+    wait,
+)
 from concurrent.futures.process import BrokenProcessPool
 from typing import Callable, Iterable, Iterator
 
 from audit.batch.sources import Item
-from audit.batch.worker import (Spec, audit_item, document_loop, error_result, freeze_long_lived, init_worker, run_chunk,
-                                thaw)
+from audit.batch.worker import (
+    Spec,
+    audit_item,
+    document_loop,
+    error_result,
+    freeze_long_lived,
+    init_worker,
+    run_chunk,
+    thaw,
+)
 
 Emit = Callable[[bytes, object], None]
 

@@ -30,20 +30,29 @@ def _stderr_tty() -> bool:
 
 def run_batch(*, inputs, out, resume, jobs, chunk_size, summary_path, csv_path, engine, scheduler,
               timeout, fail_under, fail_on, exit_zero, select, ignore, config, isolated, rules_path,
-              include, exclude, max_size, quiet, progress_interval, network=(False, False, True)) -> int:
-    from audit.batch.output import CsvOutput, JsonlOutput, Summary, render_table, source_key
+              include, exclude, max_size, quiet, progress_interval, online, allow_private, no_cache) -> int:
+    from audit.batch.output import (
+        CsvOutput,
+        JsonlOutput,
+        Summary,
+        render_table,
+        source_key,
+    )
     from audit.batch.progress import Progress
-    from audit.batch.sources import BATCH_INCLUDE, Sources, estimate_total, file_size, kind_of
+    from audit.batch.sources import (
+        BATCH_INCLUDE,
+        Sources,
+        estimate_total,
+        file_size,
+        kind_of,
+    )
     from audit.batch.worker import Spec, engine_for, record_stats
-    from audit.cli import _codes, _settings
+    from audit.cli import _policy_settings
     from audit.rulepack import rules_for
 
-    settings = _settings(config, isolated, **{
-        "fail-under": fail_under, "fail-on": fail_on, "select": _codes(select) or None,
-        "ignore": _codes(ignore) or None, "include": list(include) or None, "exclude": list(exclude) or None,
-        "max-size": max_size,
-    })
-    settings.online, settings.allow_private, settings.use_cache = network   # explicit flags only
+    settings = _policy_settings(config, isolated, fail_under=fail_under, fail_on=fail_on, select=select,
+                                ignore=ignore, include=include, exclude=exclude, max_size=max_size,
+                                online=online, allow_private=allow_private, no_cache=no_cache)
     spec = Spec(settings, rules_path, timeout=timeout or None)
     if engine == "local":
         # Build the Engine here: a broken pack exits 2 before any work, and the forked workers

@@ -22,7 +22,6 @@ from audit.batch.worker import Stats
 from audit.model import CATEGORIES
 
 
-
 def source_key(source: str) -> bytes:
     return blake2b(source.encode("utf-8", "surrogatepass"), digest_size=8).digest()
 
