@@ -15,6 +15,7 @@ Argument forms (see ``audit batch --help`` and docs/scale.md):
 ``DIR``           walked recursively (``--include`` / ``--exclude``; record and WARC files too)
 ``GLOB``          ``pages/**/*.html`` (quote it), expanded lazily
 ``@LIST``         a file of arguments, one per line (``#`` comments); ``@-`` reads them from stdin
+``URL``           an http(s) page, fetched by the worker that audits it (as an argument or in a list)
 ``-``             JSONL records on stdin
 """
 
