@@ -10,10 +10,9 @@ shared corpus: wherever the pattern matches, the gate must let the text through.
 from __future__ import annotations
 
 import pytest
+from _support import CORPUS, FIXTURES, SEEDS
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from _support import FIXTURES, SEEDS, SHARED
 
 from audit.checks.citations import CLAIM, _may_claim
 from audit.checks.commercial import AFFILIATE, IMPARTIAL
@@ -21,8 +20,6 @@ from audit.checks.experts import _TITLE_OR_CREDENTIAL, TITLED
 from audit.document.load import Input, load
 from audit.document.normalize import normalize
 from audit.matching import gate_strings
-
-CORPUS = SHARED / "corpus" / "html"
 
 CLAIM_WORDS = (
     "in a one another this that recent new small large clinical study trial survey studies trials reports "
@@ -145,7 +142,7 @@ def test_case_folds_apart_names_the_characters_lowercasing_hides():
 def test_may_cite_strings_are_implied_by_the_patterns():
     """Every string URL, DOI or _YEAR requires (as gate_strings reads them) holds one of the
     strings Structure._may_cite tests, so its shortcut never drops a citation-like block."""
-    from audit.document.structure import DOI, URL, _YEAR
+    from audit.document.structure import _YEAR, DOI, URL
 
     hand = ("19", "20", "10.", "http", "www.")
     for pattern in (URL, DOI, _YEAR):

@@ -14,13 +14,11 @@ import collections
 from pathlib import Path
 
 import pytest
+from _support import CORPUS, DATA, SEEDS
 
 from audit.document.load import Input
 
-from _support import DATA, SEEDS, SHARED
-
 CREDIBLE = sorted((Path(__file__).parent / "credible").iterdir())
-CORPUS = SHARED / "corpus" / "html"
 
 
 def _audit(engine, path: Path):

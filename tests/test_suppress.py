@@ -5,9 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from click.testing import CliRunner
 
-from audit.cli import cli
 from audit.config import Settings, apply
 from audit.engine import Engine
 from audit.fingerprint import card_fingerprints
@@ -169,14 +167,7 @@ def test_per_domain_ignores_config_validation():
 
 
 # -- baseline through the CLI -------------------------------------------------------------------------
-@pytest.fixture
-def run(monkeypatch, tmp_path):
-    monkeypatch.chdir(tmp_path)
-
-    def invoke(*args):
-        return CliRunner().invoke(cli, list(args), catch_exceptions=False)
-
-    return invoke
+# ``run`` (tests/conftest.py): the CLI in an empty directory
 
 
 DOC = "Title\n\nBy Ann Lee, published 3 March 2021.\n\nHello {{name}}.\n"

@@ -9,20 +9,16 @@ lines past 65,535) mixed in.  Skipped, saying why, where the extension was not b
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from _support import CORPUS, ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_fast_path import FRAGMENTS as BROKEN_MARKUP
+from test_fast_path import _signature
 
 from audit.document import html
 from audit.document.decode import decode_keeping_utf8
 from audit.document.model import Document
-from test_fast_path import FRAGMENTS as BROKEN_MARKUP
-from test_fast_path import _signature
-
-ROOT = Path(__file__).resolve().parents[2]
-CORPUS = ROOT.parent / "shared" / "corpus" / "html"
 
 pytestmark = pytest.mark.skipif(
     html._walk_compiled is None,

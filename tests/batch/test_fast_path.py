@@ -11,18 +11,16 @@ skipped when ../shared is absent) and on generated broken HTML.
 from __future__ import annotations
 
 import random
-from pathlib import Path
 
 import pytest
+import reference_html as ref
+from _support import CORPUS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import reference_html as ref
 from audit.document.decode import decode
 from audit.document.load import parse
 from audit.errors import InputError
-
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "html"
 
 
 def _signature(doc) -> dict:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import regex
+from _support import CORPUS, SEEDS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -16,9 +17,6 @@ from audit.document.load import parse
 from audit.document.normalize import lower_same_length, normalize
 from audit.engine import Engine
 from audit.matching import required_literals
-
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "html"
-SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
 
 @pytest.mark.parametrize("pattern, expected", [
