@@ -30,12 +30,11 @@ from collections import Counter
 from pathlib import Path
 from typing import IO, Iterator, NamedTuple
 
-from audit.document.load import DEFAULT_INCLUDE, MEDIA_FORMATS
+from audit.document.load import DEFAULT_INCLUDE, MEDIA_FORMATS, is_url
 
-DOC_INCLUDE = DEFAULT_INCLUDE       # the documents `audit check` reads from a directory
 RECORD_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
 WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
-BATCH_INCLUDE = DOC_INCLUDE + tuple("*" + s for s in RECORD_SUFFIXES + WARC_SUFFIXES)
+BATCH_INCLUDE = DEFAULT_INCLUDE + tuple("*" + s for s in RECORD_SUFFIXES + WARC_SUFFIXES)
 _GLOB_CHARS = frozenset("*?[")
 # What a WARC record's Content-Type is read as: audit's media types, plus the XML types that
 # crawlers record for XHTML pages served as XML.
@@ -111,7 +110,7 @@ class Sources:
         if arg.startswith("@"):
             yield from self._list(arg[1:], depth)
             return
-        if arg.lower().startswith(("http://", "https://")):
+        if is_url(arg):
             yield Item(arg, url=arg)      # fetched by the worker, in parallel, through audit.web.fetch
             return
         p = Path(arg)
@@ -290,7 +289,7 @@ def estimate_total(args, *, include=None, exclude=()) -> int | None:
     for arg in _flat_args(src.args):
         if arg in ("-", "@-"):
             return None
-        if arg.lower().startswith(("http://", "https://")):
+        if is_url(arg):
             total += 1
             continue
         p = Path(arg)

@@ -64,6 +64,11 @@ def _matches(path: Path, patterns) -> bool:
     return any(fnmatch.fnmatch(name, p) or fnmatch.fnmatch(text, p) for p in patterns)
 
 
+def is_url(arg: str) -> bool:
+    """An http(s) address: fetched (safely) rather than opened as a path."""
+    return arg[:8].lower().startswith(("http://", "https://"))
+
+
 def expand(paths, *, include=DEFAULT_INCLUDE, exclude=(), errors: list | None = None):
     """Yield Inputs for paths (files, directories, ``-``, http(s) URLs) in a stable order.
 
@@ -76,7 +81,7 @@ def expand(paths, *, include=DEFAULT_INCLUDE, exclude=(), errors: list | None = 
         if given == "-":
             yield Input("-", data=sys.stdin.buffer.read())
             continue
-        if given.lower().startswith(("http://", "https://")):
+        if is_url(given):
             yield Input(given, url=given)
             continue
         p = Path(given)
